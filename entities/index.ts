@@ -1,0 +1,52 @@
+import { ApiKeyEntity } from "./api-key.entity";
+import { ApprovalRequestEntity } from "./approval-request.entity";
+import { AuditEventEntity } from "./audit-event.entity";
+import { InvitationEntity } from "./invitation.entity";
+import { LimitEntity } from "./limit.entity";
+import { MembershipEntity } from "./membership.entity";
+import { RoleEntity } from "./role.entity";
+import { SharedResourceEntity } from "./shared-resource.entity";
+import { TeamGrantEntity } from "./team-grant.entity";
+import { TeamEntity } from "./team.entity";
+import { UsageEventEntity } from "./usage-event.entity";
+import { UsageTotalEntity } from "./usage-total.entity";
+import { WorkspaceEntity } from "./workspace.entity";
+
+export {
+  ApiKeyEntity,
+  ApprovalRequestEntity,
+  AuditEventEntity,
+  InvitationEntity,
+  LimitEntity,
+  MembershipEntity,
+  RoleEntity,
+  SharedResourceEntity,
+  TeamGrantEntity,
+  TeamEntity,
+  UsageEventEntity,
+  UsageTotalEntity,
+  WorkspaceEntity,
+};
+
+export const allEntities = [
+  WorkspaceEntity,
+  TeamEntity,
+  RoleEntity,
+  MembershipEntity,
+  TeamGrantEntity,
+  SharedResourceEntity,
+  InvitationEntity,
+  ApprovalRequestEntity,
+  LimitEntity,
+  UsageEventEntity,
+  UsageTotalEntity,
+  ApiKeyEntity,
+  AuditEventEntity,
+];
+
+export type { ApprovalKind, ApprovalStatus } from "./approval-request.entity";
+export type { AuditDetails } from "./audit-event.entity";
+export type { InvitationStatus } from "./invitation.entity";
+export type { LimitPeriod, LimitScope } from "./limit.entity";
+export type { MembershipStatus } from "./membership.entity";
+export type { JoinPolicy, ResourceSharing, Visibility } from "./team.entity";

@@ -1,0 +1,46 @@
+import path from "node:path";
+import { DataSource } from "typeorm";
+import { allEntities } from "../../entities";
+import { InitialSchema1763880000000 } from "../../migrations/1763880000000-initial-schema";
+
+export type Dialect = "sqlite" | "mysql";
+
+/** Every migration, in order. Listed explicitly so tsx, vitest and a bundler all find them. */
+export const migrations = [InitialSchema1763880000000];
+
+/**
+ * Builds (but does not open) the one DataSource for a `DATABASE_URL`:
+ * `sqlite:<path>` for the embedded database, `mysql://user:pass@host:port/db` for MySQL/MariaDB.
+ */
+export function createDataSource(url: string, options: { poolSize?: number } = {}): DataSource {
+  if (url.startsWith("sqlite:")) {
+    return new DataSource({
+      type: "better-sqlite3",
+      database: path.resolve(url.slice("sqlite:".length)),
+      entities: allEntities,
+      migrations,
+      enableWAL: true,
+      // Another process holding the write lock is waited for, not failed on, for up to 5 s.
+      timeout: 5000,
+    });
+  }
+  if (url.startsWith("mysql://")) {
+    return new DataSource({
+      type: "mysql",
+      url,
+      entities: allEntities,
+      migrations,
+      charset: "utf8mb4_bin",
+      timezone: "Z",
+      poolSize: options.poolSize ?? 10,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      extra: { connectTimeout: 5000 },
+    });
+  }
+  throw new Error(`DATABASE_URL must be sqlite:<path> or mysql://…, not ${url.split(":")[0]}:…`);
+}
+
+export function dialectOf(dataSource: DataSource): Dialect {
+  return dataSource.options.type === "mysql" ? "mysql" : "sqlite";
+}

@@ -1,0 +1,43 @@
+import type { EntityManager } from "typeorm";
+import type { Dialect } from "../db/data-source";
+import { AuditRepository } from "./audit.repository";
+import { GrantRepository } from "./grant.repository";
+import { MembershipRepository } from "./membership.repository";
+import { ResourceRepository } from "./resource.repository";
+import { RoleRepository } from "./role.repository";
+import { TeamRepository } from "./team.repository";
+import { WorkspaceRepository } from "./workspace.repository";
+
+/**
+ * The repositories of one unit of work, all bound to the same EntityManager (and so to the same
+ * transaction when there is one). Built by Database; services never construct them.
+ */
+export class Repositories {
+  readonly workspaces: WorkspaceRepository;
+  readonly teams: TeamRepository;
+  readonly memberships: MembershipRepository;
+  readonly roles: RoleRepository;
+  readonly grants: GrantRepository;
+  readonly resources: ResourceRepository;
+  readonly audit: AuditRepository;
+
+  constructor(manager: EntityManager, dialect: Dialect) {
+    this.workspaces = new WorkspaceRepository(manager);
+    this.teams = new TeamRepository(manager, dialect);
+    this.memberships = new MembershipRepository(manager);
+    this.roles = new RoleRepository(manager);
+    this.grants = new GrantRepository(manager);
+    this.resources = new ResourceRepository(manager);
+    this.audit = new AuditRepository(manager);
+  }
+}
+
+export type {
+  AuditRepository,
+  GrantRepository,
+  MembershipRepository,
+  ResourceRepository,
+  RoleRepository,
+  TeamRepository,
+  WorkspaceRepository,
+};
