@@ -2,7 +2,10 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from "typeorm";
 import { jsonColumn, slackIdColumn, timeColumn } from "./columns";
 
 /** The changed fields of an audited row, as plain JSON values. */
-export type AuditDetails = Record<string, string | number | boolean | null | string[] | Record<string, string>>;
+export type AuditDetails = Record<
+  string,
+  string | number | boolean | null | string[] | Record<string, string>
+>;
 
 /**
  * One change, written in the same transaction as the change itself. `teamId` has no foreign key on

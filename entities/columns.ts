@@ -23,7 +23,10 @@ export const tokensColumn = (options: ColumnOptions = {}): ColumnOptions => ({
 });
 
 /** JSON kept as text, so both databases store it the same way. */
-export const jsonColumn = (options: ColumnOptions = {}): ColumnOptions => ({ type: "simple-json", ...options });
+export const jsonColumn = (options: ColumnOptions = {}): ColumnOptions => ({
+  type: "simple-json",
+  ...options,
+});
 
 /** Slack IDs (workspace, user, channel) are short ASCII strings. */
 export const slackIdColumn = (options: ColumnOptions = {}): ColumnOptions => ({

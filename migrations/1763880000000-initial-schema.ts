@@ -1,4 +1,10 @@
-import { type MigrationInterface, type QueryRunner, Table, type TableColumnOptions, TableForeignKey } from "typeorm";
+import {
+  type MigrationInterface,
+  type QueryRunner,
+  Table,
+  type TableColumnOptions,
+  TableForeignKey,
+} from "typeorm";
 
 /**
  * The whole model of SPEC section 2. Written with TypeORM's Table API so one migration runs on
@@ -17,7 +23,12 @@ export class InitialSchema1763880000000 implements MigrationInterface {
       onDelete: "CASCADE",
     });
     const teamFk = (onDelete: "CASCADE" | "RESTRICT" = "CASCADE", column = "team_id") =>
-      new TableForeignKey({ columnNames: [column], referencedTableName: "teams", referencedColumnNames: ["id"], onDelete });
+      new TableForeignKey({
+        columnNames: [column],
+        referencedTableName: "teams",
+        referencedColumnNames: ["id"],
+        onDelete,
+      });
     const roleFk = new TableForeignKey({
       columnNames: ["role_id"],
       referencedTableName: "roles",
@@ -29,7 +40,11 @@ export class InitialSchema1763880000000 implements MigrationInterface {
     await create(
       new Table({
         name: "workspaces",
-        columns: [c.slackId("id", { isPrimary: true }), c.str("name", 255, { isNullable: true }), c.time("created_at")],
+        columns: [
+          c.slackId("id", { isPrimary: true }),
+          c.str("name", 255, { isNullable: true }),
+          c.time("created_at"),
+        ],
       }),
     );
 
@@ -75,7 +90,9 @@ export class InitialSchema1763880000000 implements MigrationInterface {
           c.slackId("created_by", { isNullable: true }),
           c.time("created_at"),
         ],
-        indices: [{ name: "uq_roles_workspace_name", columnNames: ["workspace_id", "name_key"], isUnique: true }],
+        indices: [
+          { name: "uq_roles_workspace_name", columnNames: ["workspace_id", "name_key"], isUnique: true },
+        ],
         foreignKeys: [workspaceFk],
       }),
     );
@@ -114,7 +131,9 @@ export class InitialSchema1763880000000 implements MigrationInterface {
           c.slackId("granted_by"),
           c.time("created_at"),
         ],
-        indices: [{ name: "uq_team_grants_team_permission", columnNames: ["team_id", "permission"], isUnique: true }],
+        indices: [
+          { name: "uq_team_grants_team_permission", columnNames: ["team_id", "permission"], isUnique: true },
+        ],
         foreignKeys: [workspaceFk, teamFk()],
       }),
     );
@@ -191,7 +210,11 @@ export class InitialSchema1763880000000 implements MigrationInterface {
           c.time("created_at"),
         ],
         indices: [
-          { name: "uq_approval_requests_pending", columnNames: ["team_id", "kind", "pending_key"], isUnique: true },
+          {
+            name: "uq_approval_requests_pending",
+            columnNames: ["team_id", "kind", "pending_key"],
+            isUnique: true,
+          },
           { name: "ix_approval_requests_status_created", columnNames: ["status", "created_at"] },
         ],
         foreignKeys: [workspaceFk, teamFk()],
@@ -214,7 +237,11 @@ export class InitialSchema1763880000000 implements MigrationInterface {
           c.time("updated_at"),
         ],
         indices: [
-          { name: "uq_limits_team_scope_subject", columnNames: ["team_id", "scope", "subject_key"], isUnique: true },
+          {
+            name: "uq_limits_team_scope_subject",
+            columnNames: ["team_id", "scope", "subject_key"],
+            isUnique: true,
+          },
         ],
         foreignKeys: [workspaceFk, teamFk()],
       }),
@@ -235,7 +262,11 @@ export class InitialSchema1763880000000 implements MigrationInterface {
           c.time("created_at"),
         ],
         indices: [
-          { name: "uq_usage_events_team_transaction", columnNames: ["team_id", "transaction_id"], isUnique: true },
+          {
+            name: "uq_usage_events_team_transaction",
+            columnNames: ["team_id", "transaction_id"],
+            isUnique: true,
+          },
           { name: "ix_usage_events_team_time", columnNames: ["team_id", "occurred_at"] },
           { name: "ix_usage_events_team_user_time", columnNames: ["team_id", "user_id", "occurred_at"] },
         ],
@@ -284,7 +315,11 @@ export class InitialSchema1763880000000 implements MigrationInterface {
         ],
         indices: [
           { name: "uq_api_keys_hash", columnNames: ["key_hash"], isUnique: true },
-          { name: "uq_api_keys_team_active_name", columnNames: ["team_id", "active_name_key"], isUnique: true },
+          {
+            name: "uq_api_keys_team_active_name",
+            columnNames: ["team_id", "active_name_key"],
+            isUnique: true,
+          },
         ],
         foreignKeys: [workspaceFk, teamFk()],
       }),
@@ -397,6 +432,11 @@ function columnHelpers(mysql: boolean) {
       ...text,
       ...extra,
     }),
-    text: (name: string, extra: Extra = {}): TableColumnOptions => ({ name, type: "text", ...text, ...extra }),
+    text: (name: string, extra: Extra = {}): TableColumnOptions => ({
+      name,
+      type: "text",
+      ...text,
+      ...extra,
+    }),
   };
 }

@@ -35,13 +35,18 @@ const schema = z.object({
   ORG_ADMINS: z
     .string()
     .default("")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .refine((ids) => ids.every((id) => slackUserId.test(id)), "a comma-separated list of Slack user IDs like U0123ABCD"),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (ids) => ids.every((id) => slackUserId.test(id)),
+      "a comma-separated list of Slack user IDs like U0123ABCD",
+    ),
   DIGEST_CRON: z.string().default("0 9 * * 1"),
-  TIMEZONE: z
-    .string()
-    .default("UTC")
-    .refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin"),
+  TIMEZONE: z.string().default("UTC").refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin"),
   INVITE_TTL_DAYS: positiveInt(7),
   JOIN_REQUEST_TTL_HOURS: positiveInt(48),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -63,13 +68,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const variable = String(issue.path[0]);
-  throw new ConfigError(`${variable} is invalid: expected ${issue.message}, got ${JSON.stringify(env[variable])}.`);
+  throw new ConfigError(
+    `${variable} is invalid: expected ${issue.message}, got ${JSON.stringify(env[variable])}.`,
+  );
 }
 
 /** What `npm start` needs on top of the base configuration. */
 export function requireSlackCredentials(config: Config): void {
   if (!config.SLACK_BOT_TOKEN) {
-    throw new ConfigError("SLACK_BOT_TOKEN is missing: expected the bot token (xoxb-…) from your Slack app's OAuth page.");
+    throw new ConfigError(
+      "SLACK_BOT_TOKEN is missing: expected the bot token (xoxb-…) from your Slack app's OAuth page.",
+    );
   }
   if (!config.SLACK_APP_TOKEN && !config.SLACK_SIGNING_SECRET) {
     throw new ConfigError(

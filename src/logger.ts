@@ -11,7 +11,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { app: "roster" },
       redact: {
-        paths: ["token", "*.token", "authorization", "*.authorization", "headers.authorization", "apiKey", "*.apiKey"],
+        paths: [
+          "token",
+          "*.token",
+          "authorization",
+          "*.authorization",
+          "headers.authorization",
+          "apiKey",
+          "*.apiKey",
+        ],
         censor: "[redacted]",
       },
     },

@@ -17,7 +17,9 @@ function driverError(error: unknown): DriverError {
 /** A unique index refused the row (a concurrent create of the same name, a second owner, …). */
 export function isUniqueViolation(error: unknown): boolean {
   const { code } = driverError(error);
-  return code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return (
+    code === "ER_DUP_ENTRY" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  );
 }
 
 /** A foreign key refused the change (a row still referenced, or a reference to a missing row). */

@@ -27,10 +27,16 @@ export function teamName(raw: unknown, field = "name"): string {
   const name = typeof raw === "string" ? raw.normalize("NFKC").trim().replace(/\s+/g, " ") : "";
   if (!name) throw new InvalidInput("A team needs a name: give one, in quotes if it has spaces.", field);
   if (name.length > TEAM_NAME_MAX) {
-    throw new InvalidInput(`A team name can be at most ${TEAM_NAME_MAX} characters; this one has ${name.length}.`, field);
+    throw new InvalidInput(
+      `A team name can be at most ${TEAM_NAME_MAX} characters; this one has ${name.length}.`,
+      field,
+    );
   }
   if (FORBIDDEN_IN_NAME.test(name)) {
-    throw new InvalidInput("A team name can't contain control characters or any of < > * ` |; choose another.", field);
+    throw new InvalidInput(
+      "A team name can't contain control characters or any of < > * ` |; choose another.",
+      field,
+    );
   }
   return name;
 }
@@ -38,7 +44,10 @@ export function teamName(raw: unknown, field = "name"): string {
 export function description(raw: unknown, field = "description"): string {
   const text = typeof raw === "string" ? raw.trim() : "";
   if (text.length > DESCRIPTION_MAX) {
-    throw new InvalidInput(`A description can be at most ${DESCRIPTION_MAX} characters; this one has ${text.length}.`, field);
+    throw new InvalidInput(
+      `A description can be at most ${DESCRIPTION_MAX} characters; this one has ${text.length}.`,
+      field,
+    );
   }
   if (/\p{Cc}/u.test(text.replace(/\n/g, ""))) {
     throw new InvalidInput("A description can't contain control characters.", field);
@@ -81,7 +90,10 @@ export function workspaceId(raw: unknown): string {
 export function metadata(raw: Record<string, string>, field = "metadata"): Record<string, string> {
   const entries = Object.entries(raw);
   if (entries.length > META_KEYS_MAX) {
-    throw new InvalidInput(`A team can have at most ${META_KEYS_MAX} metadata keys; remove some first.`, field);
+    throw new InvalidInput(
+      `A team can have at most ${META_KEYS_MAX} metadata keys; remove some first.`,
+      field,
+    );
   }
   for (const [key, value] of entries) {
     if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.length > META_KEY_MAX) {
@@ -110,7 +122,7 @@ export function pageNumber(raw: unknown): number {
 
 /** A short, safe rendering of a user's input inside an error sentence. */
 export function describe(raw: unknown): string {
-  const text = typeof raw === "string" ? raw : JSON.stringify(raw) ?? String(raw);
+  const text = typeof raw === "string" ? raw : (JSON.stringify(raw) ?? String(raw));
   const clipped = text.length > 40 ? `${text.slice(0, 40)}…` : text;
   return `“${clipped.replace(/[\p{Cc}]/gu, "")}”`;
 }

@@ -22,7 +22,7 @@ export class Repositories {
   readonly audit: AuditRepository;
 
   constructor(manager: EntityManager, dialect: Dialect) {
-    this.workspaces = new WorkspaceRepository(manager);
+    this.workspaces = new WorkspaceRepository(manager, dialect);
     this.teams = new TeamRepository(manager, dialect);
     this.memberships = new MembershipRepository(manager);
     this.roles = new RoleRepository(manager);

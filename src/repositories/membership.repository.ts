@@ -23,19 +23,32 @@ export class MembershipRepository {
   }
 
   /** The team's members with their roles, owner first, then by when they joined. */
-  async list(teamId: number, filter: { roleId?: number; status?: MembershipStatus } = {}): Promise<MemberWithRole[]> {
+  async list(
+    teamId: number,
+    filter: { roleId?: number; status?: MembershipStatus } = {},
+  ): Promise<MemberWithRole[]> {
     const memberships = await this.repo.find({
-      where: { teamId, ...filter },
+      where: {
+        teamId,
+        ...(filter.roleId !== undefined && { roleId: filter.roleId }),
+        ...(filter.status !== undefined && { status: filter.status }),
+      },
       order: { ownerMarker: "DESC", joinedAt: "ASC", id: "ASC" },
     });
     const roles = await this.rolesById(memberships.map((m) => m.roleId));
     return memberships
       .map((m) => ({ ...m, role: roles.get(m.roleId)! }))
-      .sort((a, b) => Number(b.ownerMarker ?? 0) - Number(a.ownerMarker ?? 0) || a.joinedAt - b.joinedAt || a.id - b.id);
+      .sort(
+        (a, b) =>
+          Number(b.ownerMarker ?? 0) - Number(a.ownerMarker ?? 0) || a.joinedAt - b.joinedAt || a.id - b.id,
+      );
   }
 
   /** The teams a user belongs to in a workspace, with role and status. */
-  async teamsOf(workspaceId: string, userId: string): Promise<{ team: TeamEntity; membership: MemberWithRole }[]> {
+  async teamsOf(
+    workspaceId: string,
+    userId: string,
+  ): Promise<{ team: TeamEntity; membership: MemberWithRole }[]> {
     const memberships = await this.repo.find({ where: { workspaceId, userId } });
     if (memberships.length === 0) return [];
     const teams = await this.manager

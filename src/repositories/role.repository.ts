@@ -29,8 +29,15 @@ export class RoleRepository {
 
   /** Built-in roles first, then this workspace's custom roles by name. */
   async list(workspaceId: string): Promise<RoleEntity[]> {
-    const roles = await this.repo.find({ where: [{ workspaceId: IsNull() }, { workspaceId }], order: { id: "ASC" } });
-    return roles.sort((a, b) => Number(b.builtIn) - Number(a.builtIn) || (a.builtIn ? a.id - b.id : a.nameKey.localeCompare(b.nameKey)));
+    const roles = await this.repo.find({
+      where: [{ workspaceId: IsNull() }, { workspaceId }],
+      order: { id: "ASC" },
+    });
+    return roles.sort(
+      (a, b) =>
+        Number(b.builtIn) - Number(a.builtIn) ||
+        (a.builtIn ? a.id - b.id : a.nameKey.localeCompare(b.nameKey)),
+    );
   }
 
   async insert(role: Omit<RoleEntity, "id">): Promise<RoleEntity> {
@@ -45,7 +52,9 @@ export class RoleRepository {
   /** How many memberships and pending invitations hold the role (it can't be deleted while any do). */
   async usage(id: number): Promise<{ members: number; invitations: number }> {
     const members = await this.manager.getRepository(MembershipEntity).countBy({ roleId: id });
-    const invitations = await this.manager.getRepository(InvitationEntity).countBy({ roleId: id, status: "pending" });
+    const invitations = await this.manager
+      .getRepository(InvitationEntity)
+      .countBy({ roleId: id, status: "pending" });
     return { members, invitations };
   }
 }

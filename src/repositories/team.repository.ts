@@ -49,7 +49,9 @@ export class TeamRepository {
    * SQLite needs no lock: its transactions already run one at a time.
    */
   async lock(workspaceId: string, id: number): Promise<TeamEntity | null> {
-    const query = this.repo.createQueryBuilder("t").where("t.workspace_id = :workspaceId AND t.id = :id", { workspaceId, id });
+    const query = this.repo
+      .createQueryBuilder("t")
+      .where("t.workspace_id = :workspaceId AND t.id = :id", { workspaceId, id });
     if (this.dialect === "mysql") query.setLock("pessimistic_write");
     return query.getOne();
   }
@@ -76,7 +78,9 @@ export class TeamRepository {
   }
 
   /** Every team of the workspace, lightly: enough to walk the hierarchy in memory. */
-  async hierarchy(workspaceId: string): Promise<Pick<TeamEntity, "id" | "parentId" | "name" | "nameKey" | "visibility">[]> {
+  async hierarchy(
+    workspaceId: string,
+  ): Promise<Pick<TeamEntity, "id" | "parentId" | "name" | "nameKey" | "visibility">[]> {
     return this.repo.find({
       select: { id: true, parentId: true, name: true, nameKey: true, visibility: true },
       where: { workspaceId },
@@ -109,7 +113,10 @@ export class TeamRepository {
     }
     if (search.text) {
       const pattern = `%${escapeLike(search.text.toLowerCase())}%`;
-      query.andWhere("(t.name_key LIKE :pattern ESCAPE '!' OR LOWER(t.description) LIKE :pattern ESCAPE '!')", { pattern });
+      query.andWhere(
+        "(t.name_key LIKE :pattern ESCAPE '!' OR LOWER(t.description) LIKE :pattern ESCAPE '!')",
+        { pattern },
+      );
     }
     if (search.parentId !== undefined) query.andWhere("t.parent_id = :parentId", search);
     if (search.memberId) {

@@ -1,0 +1,38 @@
+import type { Clock } from "../clock";
+import type { Database } from "../db/database";
+import { AccessService } from "./access.service";
+import { AuditService } from "./audit.service";
+import { MemberService } from "./member.service";
+import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
+import { Policy } from "./policy";
+import { RoleService } from "./role.service";
+import { TeamService } from "./team.service";
+
+export interface ServiceDependencies {
+  db: Database;
+  clock: Clock;
+  /** User IDs from ORG_ADMINS. */
+  orgAdmins: readonly string[];
+  /** Whether Slack says the user is a workspace admin or owner. */
+  workspaceAdminLookup: WorkspaceAdminLookup;
+  onLookupError?: (error: unknown) => void;
+}
+
+export type Services = ReturnType<typeof createServices>;
+
+/** Wires the services together. The Slack app, the console, the HTTP API, jobs and tests all use this. */
+export function createServices(deps: ServiceDependencies) {
+  const { db, clock } = deps;
+  const policy = new Policy(
+    new OrgAdminDirectory(deps.orgAdmins, deps.workspaceAdminLookup, clock, deps.onLookupError),
+  );
+  const audit = new AuditService(db, policy, clock);
+  return {
+    policy,
+    audit,
+    teams: new TeamService(db, policy, audit, clock),
+    members: new MemberService(db, policy, audit, clock),
+    roles: new RoleService(db, policy, audit, clock),
+    access: new AccessService(db, policy, audit, clock),
+  };
+}
