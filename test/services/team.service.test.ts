@@ -3,7 +3,7 @@ import type { Database } from "../../src/db/database";
 import { Conflict, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
-import { type ServiceWorld, serviceWorld } from "../support/services";
+import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
 
 describe.each(testDatabases())("teams on $name", (kind) => {
   let db: Database;
@@ -200,8 +200,8 @@ describe.each(testDatabases())("teams on $name", (kind) => {
     ]);
     expect((await world.services.teams.search(alice)).total).toBe(2);
     // A private team is "not found", exactly like a team that doesn't exist: its name doesn't leak.
-    const missing = await world.services.teams.get(outsider, "Nope").catch((e: Error) => e.message);
-    const hidden = await world.services.teams.get(outsider, "Secret").catch((e: Error) => e.message);
+    const missing = (await rejectionOf(world.services.teams.get(outsider, "Nope"))).message;
+    const hidden = (await rejectionOf(world.services.teams.get(outsider, "Secret"))).message;
     expect(hidden.replace("Secret", "Nope")).toBe(missing);
   });
 

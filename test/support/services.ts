@@ -35,3 +35,13 @@ export function serviceWorld(db: Database, options: { orgAdmins?: string[] } = {
     user: (label = "user") => ({ workspaceId, userId: newUserId(label) }),
   };
 }
+
+/** The error a promise rejects with; fails the test if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to be refused, but it succeeded");
+}
