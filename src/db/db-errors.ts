@@ -24,12 +24,14 @@ export function isUniqueViolation(error: unknown): boolean {
 
 /** A foreign key refused the change (a row still referenced, or a reference to a missing row). */
 export function isForeignKeyViolation(error: unknown): boolean {
-  const { code } = driverError(error);
+  const { code, message = "" } = driverError(error);
   return (
     code === "ER_ROW_IS_REFERENCED_2" ||
     code === "ER_NO_REFERENCED_ROW_2" ||
     code === "ER_ROW_IS_REFERENCED" ||
-    code === "SQLITE_CONSTRAINT_FOREIGNKEY"
+    code === "SQLITE_CONSTRAINT_FOREIGNKEY" ||
+    // SQLite reports an ON DELETE RESTRICT refusal as a trigger constraint.
+    (code === "SQLITE_CONSTRAINT_TRIGGER" && message.includes("FOREIGN KEY"))
   );
 }
 
