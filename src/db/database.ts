@@ -21,9 +21,18 @@ export class Database {
   private readonly current = new AsyncLocalStorage<Repositories>();
   private readonly queue: SerialQueue | undefined;
 
+  /**
+   * MySQL runs our transactions at READ COMMITTED: under its default REPEATABLE READ, a transaction
+   * keeps reading the snapshot of its first read even after it waits for a row lock, so it would
+   * decide on rows the lock holder has since changed (two transfers both seeing the old owner).
+   * With READ COMMITTED, every read after taking a lock sees what the previous holder committed.
+   */
+  private readonly isolation: "READ COMMITTED" | undefined;
+
   constructor(readonly dataSource: DataSource) {
     this.dialect = dialectOf(dataSource);
     this.queue = this.dialect === "sqlite" ? queueFor(String(dataSource.options.database)) : undefined;
+    this.isolation = this.dialect === "mysql" ? "READ COMMITTED" : undefined;
   }
 
   /** Runs `work` in one transaction; nested calls join the transaction already open. */
@@ -32,7 +41,7 @@ export class Database {
     if (open) return work(open);
     return this.withRetries(() =>
       this.serialised(() =>
-        this.dataSource.transaction((manager) => {
+        this.inTransaction((manager) => {
           const repos = this.reposFor(manager);
           return this.current.run(repos, () => work(repos));
         }),
@@ -70,6 +79,12 @@ export class Database {
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private inTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.isolation
+      ? this.dataSource.transaction(this.isolation, work)
+      : this.dataSource.transaction(work);
   }
 
   private reposFor(manager: EntityManager): Repositories {

@@ -43,15 +43,15 @@ export class TeamRepository {
   }
 
   /**
-   * Reads the team and, on MySQL, holds its row lock until the transaction ends. Every change to
+   * Reads the team by its folded name and, on MySQL, holds its row lock until the transaction ends. Every change to
    * a team's members or settings takes this lock first, so concurrent changes to one team (two
    * transfers, a transfer and a removal) run one after the other and each sees the other's result.
    * SQLite needs no lock: its transactions already run one at a time.
    */
-  async lock(workspaceId: string, id: number): Promise<TeamEntity | null> {
+  async lockByNameKey(workspaceId: string, nameKey: string): Promise<TeamEntity | null> {
     const query = this.repo
       .createQueryBuilder("t")
-      .where("t.workspace_id = :workspaceId AND t.id = :id", { workspaceId, id });
+      .where("t.workspace_id = :workspaceId AND t.name_key = :nameKey", { workspaceId, nameKey });
     if (this.dialect === "mysql") query.setLock("pessimistic_write");
     return query.getOne();
   }

@@ -2,6 +2,7 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/database";
 import { AccessService } from "./access.service";
 import { AuditService } from "./audit.service";
+import { HomeService } from "./home.service";
 import { MemberService } from "./member.service";
 import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
 import { Policy } from "./policy";
@@ -34,5 +35,6 @@ export function createServices(deps: ServiceDependencies) {
     members: new MemberService(db, policy, audit, clock),
     roles: new RoleService(db, policy, audit, clock),
     access: new AccessService(db, policy, audit, clock),
+    home: new HomeService(db, policy),
   };
 }

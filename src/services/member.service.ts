@@ -216,8 +216,8 @@ export class MemberService {
   }
 
   /**
-   * Moves members from one team to another (members:manage in both), keeping each one's role
-   * when the actor may give it in the target team, else making them members there.
+   * Moves members from one team to another (members:manage in both), keeping each one's status,
+   * and their role when the actor may give it in the target team (else they become members).
    */
   async move(
     actor: Actor,
@@ -246,7 +246,16 @@ export class MemberService {
         const role = keep ? membership.role : memberRole;
         await repos.memberships.delete(membership.id);
         await this.record(repos, actor, from, "member.moved_out", membership, null);
-        await this.insertMember(repos, actor, to, user, role.id, role.name, "member.moved_in");
+        await this.insertMember(
+          repos,
+          actor,
+          to,
+          user,
+          role.id,
+          role.name,
+          "member.moved_in",
+          membership.status,
+        );
       }
       return { moved: users, to };
     });
@@ -309,6 +318,7 @@ export class MemberService {
     roleId: number,
     roleName: string,
     action: string,
+    status: MembershipStatus = "active",
   ): Promise<void> {
     const now = this.clock.now();
     const membership = await repos.memberships.insert({
@@ -317,7 +327,7 @@ export class MemberService {
       userId: user,
       roleId,
       ownerMarker: null,
-      status: "active",
+      status,
       joinedAt: now,
       updatedAt: now,
     });

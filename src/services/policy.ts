@@ -69,8 +69,10 @@ export class Policy {
     name: string,
     options: { lock?: boolean } = {},
   ): Promise<TeamEntity> {
-    const found = await repos.teams.findByNameKey(actor.workspaceId, nameKey(name));
-    const team = found && options.lock ? await repos.teams.lock(actor.workspaceId, found.id) : found;
+    const key = nameKey(name);
+    const team = options.lock
+      ? await repos.teams.lockByNameKey(actor.workspaceId, key)
+      : await repos.teams.findByNameKey(actor.workspaceId, key);
     if (!team || !(await this.canSee(repos, actor, team))) {
       throw new NotFound(
         `There is no team called ${describe(name)}; /team list shows the teams you can see.`,

@@ -53,6 +53,9 @@ export class RoleService {
         "permissions",
       );
     }
+    // Every role lets its holders see their team (SPEC: team:view is in all roles), as the policy
+    // already assumes; storing it keeps access checks and team search agreeing with the policy.
+    if (!chosen.includes("team:view")) chosen.unshift("team:view");
     await this.requireOrgAdmin(actor, "create roles");
     try {
       return await this.db.transaction(async (repos) => {
