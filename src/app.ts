@@ -1,0 +1,112 @@
+import type { Server } from "node:http";
+import { App, type CustomRoute, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
+import { WebClient } from "@slack/web-api";
+import { type Clock, systemClock } from "./clock";
+import type { Config } from "./config";
+import type { Database } from "./db/database";
+import type { Logger } from "./logger";
+import { createServices, type Services } from "./services";
+import * as actions from "./slack/actions";
+import { boltLogger } from "./slack/bolt-logger";
+import * as commands from "./slack/commands";
+import type { SlackDeps } from "./slack/deps";
+import * as events from "./slack/events";
+import { HomePublisher } from "./slack/home";
+import { PeopleDirectory } from "./slack/people";
+import * as views from "./slack/views";
+
+export interface RosterAppOptions {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock?: Clock;
+  /** Retries of failed Web API calls; tests turn them off so a failure shows at once. */
+  slackRetries?: number;
+}
+
+export interface RosterApp {
+  app: App;
+  services: Services;
+  deps: SlackDeps;
+  /** Starts listening; resolves with the HTTP port actually bound (PORT=0 picks a free one). */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds Roster: the services on the database, the Bolt app with every listener, and the HTTP
+ * routes that live beside Slack's (`/healthz`). Socket Mode when SLACK_APP_TOKEN is set, HTTP mode
+ * otherwise. The console, `npm start` and the tests all build the app here.
+ */
+export function createRosterApp(options: RosterAppOptions): RosterApp {
+  const { config, db, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const token = config.SLACK_BOT_TOKEN ?? "xoxb-missing";
+  const clientOptions = {
+    slackApiUrl: config.SLACK_API_URL,
+    retryConfig: { retries: options.slackRetries ?? 10 },
+    logLevel: LogLevel.WARN,
+  };
+  const client = new WebClient(token, { ...clientOptions, logger: boltLogger(logger) });
+  const people = new PeopleDirectory(client, clock);
+  const services = createServices({
+    db,
+    clock,
+    orgAdmins: config.ORG_ADMINS,
+    workspaceAdminLookup: (_workspaceId, userId) => people.isWorkspaceAdmin(userId),
+    onLookupError: (error) => logger.warn({ err: error }, "could not ask Slack whether a user is an admin"),
+  });
+  const home = new HomePublisher(services, client, logger);
+  const deps: SlackDeps = { services, people, home, logger, clock };
+
+  const routes: CustomRoute[] = [
+    {
+      path: "/healthz",
+      method: ["GET"],
+      handler: (_req, res) => {
+        void db.ping().then((up) => {
+          res.writeHead(up ? 200 : 503, { "Content-Type": "application/json" });
+          res.end(JSON.stringify({ status: up ? "ok" : "database unavailable" }));
+        });
+      },
+    },
+  ];
+
+  const receiver = config.SLACK_APP_TOKEN
+    ? new SocketModeReceiver({
+        appToken: config.SLACK_APP_TOKEN,
+        customRoutes: routes,
+        installerOptions: { port: config.PORT },
+        logger: boltLogger(logger),
+      })
+    : new HTTPReceiver({
+        signingSecret: config.SLACK_SIGNING_SECRET ?? "",
+        endpoints: "/slack/events",
+        customRoutes: routes,
+        logger: boltLogger(logger),
+      });
+  const app = new App({ token, receiver, clientOptions, logger: boltLogger(logger) });
+
+  commands.register(app, deps);
+  actions.register(app, deps);
+  views.register(app, deps);
+  events.register(app, deps);
+  app.error(async (error) => {
+    logger.error({ err: error }, "unhandled error in a Slack listener");
+  });
+
+  return {
+    app,
+    services,
+    deps,
+    async start() {
+      const server = (await app.start(config.PORT)) as Server | undefined;
+      const address = server?.address();
+      return { port: typeof address === "object" && address ? address.port : config.PORT };
+    },
+    async stop() {
+      await home.flush();
+      await app.stop();
+    },
+  };
+}

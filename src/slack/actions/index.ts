@@ -1,0 +1,24 @@
+import type { App } from "@slack/bolt";
+import type { SlackDeps } from "../deps";
+import { onRunCommand } from "./run-command.action";
+
+export const RUN_COMMAND = "team_run_command";
+export const PAGE_COMMAND = "team_page";
+export const CONFIRM_COMMAND = "team_confirm_command";
+export const CANCEL_COMMAND = "team_cancel_command";
+
+/**
+ * Slack wants action_ids unique within a block, so command buttons add a suffix after a colon
+ * (`team_run_command:members`); this matches the family.
+ */
+export const family = (actionId: string) => new RegExp(`^${actionId}(:.*)?$`);
+
+export function register(app: App, deps: SlackDeps): void {
+  app.action(family(RUN_COMMAND), onRunCommand(deps, { confirmed: false, replace: false }));
+  app.action(family(PAGE_COMMAND), onRunCommand(deps, { confirmed: false, replace: true }));
+  app.action(family(CONFIRM_COMMAND), onRunCommand(deps, { confirmed: true, replace: true }));
+  app.action(family(CANCEL_COMMAND), async ({ ack, respond }) => {
+    await ack();
+    await respond({ text: "Cancelled; nothing was changed.", replace_original: true });
+  });
+}

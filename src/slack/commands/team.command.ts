@@ -1,0 +1,44 @@
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { answerCommand } from "../answer";
+import type { SlackDeps } from "../deps";
+import { errorReply } from "../errors";
+import { dispatch } from "./dispatch";
+
+/**
+ * `/team …`: every subcommand arrives here, is parsed by the one grammar and routed to its handler.
+ * After a change, the App Home of the people it touched is republished in the background.
+ */
+export function onTeamCommand(deps: SlackDeps) {
+  return async ({
+    command,
+    ack,
+    respond,
+    client,
+  }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    const actor = { workspaceId: command.team_id, userId: command.user_id };
+    const ids = {
+      kind: "command",
+      name: command.text.split(/\s/)[0],
+      workspaceId: actor.workspaceId,
+      userId: actor.userId,
+    };
+    await answerCommand(
+      ack,
+      respond,
+      async () => {
+        const { reply, mentioned } = await dispatch({
+          actor,
+          deps,
+          client,
+          triggerId: command.trigger_id,
+          channelId: command.channel_id,
+          text: command.text,
+          confirmed: false,
+        });
+        deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...mentioned]);
+        return reply;
+      },
+      (error) => errorReply(error, deps.logger, ids),
+    );
+  };
+}

@@ -1,0 +1,8 @@
+import type { App } from "@slack/bolt";
+import type { SlackDeps } from "../deps";
+import { CREATE_TEAM_CALLBACK } from "./team-create.modal";
+import { onTeamCreateSubmitted } from "./team-create.view";
+
+export function register(app: App, deps: SlackDeps): void {
+  app.view(CREATE_TEAM_CALLBACK, onTeamCreateSubmitted(deps));
+}

@@ -1,0 +1,110 @@
+import { createRosterApp, type RosterApp } from "../../src/app";
+import { ManualClock } from "../../src/clock";
+import { loadConfig } from "../../src/config";
+import type { Database } from "../../src/db/database";
+import { createLogger } from "../../src/logger";
+import { postToSlackApp } from "../../src/stand-in/signed-request";
+import * as payloads from "../../src/stand-in/slack-payloads";
+import { SlackStandIn } from "../../src/stand-in/slack-stand-in";
+import { newWorkspaceId } from "./databases";
+
+export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
+
+export interface SlackWorld {
+  roster: RosterApp;
+  slack: SlackStandIn;
+  clock: ManualClock;
+  workspaceId: string;
+  url: string;
+  /** Sends `/team <text>` as `userId`, signed as Slack signs it; returns the HTTP answer. */
+  command(userId: string, text: string, options?: { channelId?: string }): Promise<SlackAnswer>;
+  /** Presses a button `actionId` with `value` as `userId`. */
+  press(
+    userId: string,
+    actionId: string,
+    value: string,
+    message?: { ts: string; channel: string },
+  ): Promise<SlackAnswer>;
+  /** Adds a person to the stand-in's directory; returns their ID. */
+  person(id: string, options?: { admin?: boolean; email?: string }): string;
+  close(): Promise<void>;
+}
+
+export interface SlackAnswer {
+  status: number;
+  /** The ack body's text (the reply, when it came within the ack). */
+  text: string;
+  json?: {
+    text?: string;
+    blocks?: unknown[];
+    response_type?: string;
+    response_action?: string;
+    errors?: Record<string, string>;
+  };
+}
+
+/** The real app in HTTP mode on a free port, talking to a local Slack stand-in, on `db`. */
+export async function slackWorld(db: Database, options: { orgAdmins?: string[] } = {}): Promise<SlackWorld> {
+  const workspaceId = newWorkspaceId();
+  const slack = new SlackStandIn({ workspaceId });
+  await slack.start();
+  const clock = new ManualClock(Date.now());
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: "xoxb-test",
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: "0",
+    ORG_ADMINS: (options.orgAdmins ?? []).join(","),
+    LOG_LEVEL: "silent",
+  });
+  const roster = createRosterApp({ config, db, logger: createLogger("silent"), clock, slackRetries: 0 });
+  const { port } = await roster.start();
+  const url = `http://127.0.0.1:${port}/slack/events`;
+
+  const answer = async (body: Parameters<typeof postToSlackApp>[2]): Promise<SlackAnswer> => {
+    const result = await postToSlackApp(url, SIGNING_SECRET, body);
+    return { status: result.status, text: result.text, json: result.json as SlackAnswer["json"] };
+  };
+
+  return {
+    roster,
+    slack,
+    clock,
+    workspaceId,
+    url,
+    command: (userId, text, opts = {}) =>
+      answer({
+        form: payloads.slashCommand({
+          workspaceId,
+          userId,
+          channelId: opts.channelId ?? "C0GENERAL",
+          text,
+          responseUrl: slack.responseUrl(),
+        }),
+      }),
+    press: (userId, actionId, value, message) =>
+      answer({
+        payload: payloads.blockActions({
+          workspaceId,
+          userId,
+          actionId,
+          value,
+          responseUrl: slack.responseUrl(),
+          ...(message && { message: { ...message, blocks: [], text: "" } }),
+        }),
+      }),
+    person(id, opts = {}) {
+      slack.addUser({
+        id,
+        name: id.toLowerCase(),
+        email: opts.email ?? `${id.toLowerCase()}@example.com`,
+        isAdmin: opts.admin,
+      });
+      return id;
+    },
+    async close() {
+      await roster.stop();
+      await slack.stop();
+    },
+  };
+}
