@@ -6,6 +6,7 @@ import { LimitEntity } from "./limit.entity";
 import { MembershipEntity } from "./membership.entity";
 import { RoleEntity } from "./role.entity";
 import { SharedResourceEntity } from "./shared-resource.entity";
+import { SlackDeliveryEntity } from "./slack-delivery.entity";
 import { TeamGrantEntity } from "./team-grant.entity";
 import { TeamEntity } from "./team.entity";
 import { UsageEventEntity } from "./usage-event.entity";
@@ -21,6 +22,7 @@ export {
   MembershipEntity,
   RoleEntity,
   SharedResourceEntity,
+  SlackDeliveryEntity,
   TeamGrantEntity,
   TeamEntity,
   UsageEventEntity,
@@ -42,6 +44,7 @@ export const allEntities = [
   UsageTotalEntity,
   ApiKeyEntity,
   AuditEventEntity,
+  SlackDeliveryEntity,
 ];
 
 export type { ApprovalKind, ApprovalStatus } from "./approval-request.entity";

@@ -13,6 +13,7 @@ import type { SlackDeps } from "./slack/deps";
 import * as events from "./slack/events";
 import { HomePublisher } from "./slack/home";
 import { PeopleDirectory } from "./slack/people";
+import { ignoreRedeliveries } from "./slack/redelivery.middleware";
 import * as views from "./slack/views";
 
 export interface RosterAppOptions {
@@ -85,8 +86,10 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
         customRoutes: routes,
         logger: boltLogger(logger),
       });
+  if (receiver instanceof HTTPReceiver) refuseFutureTimestamps(receiver);
   const app = new App({ token, receiver, clientOptions, logger: boltLogger(logger) });
 
+  app.use(ignoreRedeliveries(deps));
   commands.register(app, deps);
   actions.register(app, deps);
   views.register(app, deps);
@@ -108,5 +111,23 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
       await home.flush();
       await app.stop();
     },
+  };
+}
+
+/**
+ * Bolt refuses a request signed more than five minutes ago but not one dated in the future; SPEC
+ * section 9 refuses both (a clock-skewed replay is still a replay). Checked before Bolt reads the
+ * body, so a refused request touches nothing.
+ */
+function refuseFutureTimestamps(receiver: HTTPReceiver): void {
+  const next = receiver.requestListener;
+  receiver.requestListener = (req, res) => {
+    const stamp = Number(req.headers["x-slack-request-timestamp"]);
+    if (Number.isFinite(stamp) && stamp - Date.now() / 1000 > 5 * 60) {
+      res.writeHead(401, { "Content-Type": "text/plain" });
+      res.end("The request's timestamp is more than five minutes in the future.");
+      return;
+    }
+    next(req, res);
   };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Dialect } from "../db/data-source";
 import { AuditRepository } from "./audit.repository";
+import { DeliveryRepository } from "./delivery.repository";
 import { GrantRepository } from "./grant.repository";
 import { MembershipRepository } from "./membership.repository";
 import { ResourceRepository } from "./resource.repository";
@@ -20,6 +21,7 @@ export class Repositories {
   readonly grants: GrantRepository;
   readonly resources: ResourceRepository;
   readonly audit: AuditRepository;
+  readonly deliveries: DeliveryRepository;
 
   constructor(manager: EntityManager, dialect: Dialect) {
     this.workspaces = new WorkspaceRepository(manager, dialect);
@@ -29,11 +31,13 @@ export class Repositories {
     this.grants = new GrantRepository(manager);
     this.resources = new ResourceRepository(manager);
     this.audit = new AuditRepository(manager);
+    this.deliveries = new DeliveryRepository(manager);
   }
 }
 
 export type {
   AuditRepository,
+  DeliveryRepository,
   GrantRepository,
   MembershipRepository,
   ResourceRepository,

@@ -2,6 +2,7 @@ import type { Clock } from "../clock";
 import type { Database } from "../db/database";
 import { AccessService } from "./access.service";
 import { AuditService } from "./audit.service";
+import { DeliveryService } from "./delivery.service";
 import { HomeService } from "./home.service";
 import { MemberService } from "./member.service";
 import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
@@ -36,5 +37,6 @@ export function createServices(deps: ServiceDependencies) {
     roles: new RoleService(db, policy, audit, clock),
     access: new AccessService(db, policy, audit, clock),
     home: new HomeService(db, policy),
+    deliveries: new DeliveryService(db, clock),
   };
 }

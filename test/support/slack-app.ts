@@ -57,7 +57,13 @@ export async function slackWorld(db: Database, options: { orgAdmins?: string[] }
     ORG_ADMINS: (options.orgAdmins ?? []).join(","),
     LOG_LEVEL: "silent",
   });
-  const roster = createRosterApp({ config, db, logger: createLogger("silent"), clock, slackRetries: 0 });
+  const roster = createRosterApp({
+    config,
+    db,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    clock,
+    slackRetries: 0,
+  });
   const { port } = await roster.start();
   const url = `http://127.0.0.1:${port}/slack/events`;
 
