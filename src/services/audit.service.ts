@@ -1,6 +1,7 @@
-import type { AuditDetails, AuditEventEntity } from "../../entities";
+import type { AuditDetails, AuditEventEntity, TeamEntity } from "../../entities";
 import type { Clock } from "../clock";
 import { Forbidden, InvalidInput } from "../domain/errors";
+import { pageNumber } from "../domain/validation";
 import type { Repositories } from "../repositories";
 import type { Database } from "../db/database";
 import type { Actor } from "./actor";
@@ -16,6 +17,7 @@ export interface AuditEntry {
 }
 
 export interface ActivityPage {
+  team: TeamEntity;
   events: AuditEventEntity[];
   total: number;
   page: number;
@@ -57,7 +59,7 @@ export class AuditService {
     options: { sinceDays?: number; page?: number; pageSize?: number } = {},
   ): Promise<ActivityPage> {
     const sinceDays = options.sinceDays ?? 7;
-    const page = options.page ?? 1;
+    const page = pageNumber(options.page ?? 1);
     const pageSize = options.pageSize ?? 20;
     if (!Number.isInteger(sinceDays) || sinceDays < 1 || sinceDays > 3650) {
       throw new InvalidInput("since is a number of days from 1 to 3650, like since=30d.", "since");
@@ -83,7 +85,7 @@ export class AuditService {
         offset: (page - 1) * pageSize,
         limit: pageSize,
       });
-      return { events, total, page, pages: Math.max(1, Math.ceil(total / pageSize)) };
+      return { team, events, total, page, pages: Math.max(1, Math.ceil(total / pageSize)) };
     });
   }
 }

@@ -27,6 +27,7 @@ export class RoleService {
 
   /** Creates a custom role from catalog permissions (org admins only). */
   async create(actor: Actor, name: string, permissions: string[], description = ""): Promise<RoleEntity> {
+    await this.requireOrgAdmin(actor, "create roles");
     const roleName = valid.roleName(name);
     const text = valid.description(description);
     if (isBuiltInRole(valid.nameKey(roleName))) {
@@ -56,7 +57,6 @@ export class RoleService {
     // Every role lets its holders see their team (SPEC: team:view is in all roles), as the policy
     // already assumes; storing it keeps access checks and team search agreeing with the policy.
     if (!chosen.includes("team:view")) chosen.unshift("team:view");
-    await this.requireOrgAdmin(actor, "create roles");
     try {
       return await this.db.transaction(async (repos) => {
         const now = this.clock.now();

@@ -342,6 +342,8 @@ export class TeamService {
   ): Promise<number | null> {
     if (parentName === null) return null;
     const parent = await this.policy.findTeam(repos, actor, parentName);
+    // Naming the parent the team already has moves nothing, so it needs nothing in the parent.
+    if (parent.id === team.parentId) return parent.id;
     await this.policy.require(repos, actor, parent, "team:update", `move a team under ${parent.name}`);
     const byId = new Map((await repos.teams.hierarchy(actor.workspaceId)).map((t) => [t.id, t]));
     for (let id: number | null = parent.id; id !== null; id = byId.get(id)?.parentId ?? null) {

@@ -19,7 +19,9 @@ export function ignoreRedeliveries(deps: SlackDeps): Middleware<AnyMiddlewareArg
 }
 
 function deliveryKey(body: Record<string, unknown>): string | undefined {
-  if (typeof body.event_id === "string") return `event:${body.event_id}`;
-  if (typeof body.trigger_id === "string") return `trigger:${body.trigger_id}`;
+  const team = body.team as { id?: string } | undefined;
+  const workspace = typeof body.team_id === "string" ? body.team_id : (team?.id ?? "");
+  if (typeof body.event_id === "string") return `${workspace}:event:${body.event_id}`;
+  if (typeof body.trigger_id === "string") return `${workspace}:trigger:${body.trigger_id}`;
   return undefined;
 }

@@ -1,5 +1,6 @@
 import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps";
+import { onHomeCreateTeam } from "./home-create-team.action";
 import { onRunCommand } from "./run-command.action";
 
 export const RUN_COMMAND = "team_run_command";
@@ -17,6 +18,7 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(family(RUN_COMMAND), onRunCommand(deps, { confirmed: false, replace: false }));
   app.action(family(PAGE_COMMAND), onRunCommand(deps, { confirmed: false, replace: true }));
   app.action(family(CONFIRM_COMMAND), onRunCommand(deps, { confirmed: true, replace: true }));
+  app.action("home_create_team", onHomeCreateTeam);
   app.action(family(CANCEL_COMMAND), async ({ ack, respond }) => {
     await ack();
     await respond({ text: "Cancelled; nothing was changed.", replace_original: true });

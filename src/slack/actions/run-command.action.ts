@@ -3,12 +3,14 @@ import { dispatch } from "../commands/dispatch";
 import type { SlackDeps } from "../deps";
 import { errorReply } from "../errors";
 import { toSlackMessage } from "../reply";
+import { showInModal } from "../views/reply.modal";
 
 /**
  * Buttons that carry a `/team` command in their value: shortcuts on replies ("Members"), paging
- * ("Next ▶" replays `list … page=3` in place), and Confirm on a preview (`confirmed`). The command runs as the
- * person who pressed, through the same parser, services and policy as if they had typed it; the
- * reply replaces the message the button was on.
+ * ("Next ▶" replays `list … page=3` in place), and Confirm on a preview (`confirmed`). The command
+ * runs as the person who pressed, through the same parser, services and policy as if they had typed
+ * it. On a message, the reply comes through its response_url; on the App Home or in a modal, where
+ * Slack gives no response_url, it is shown in a modal (see showInModal).
  */
 export function onRunCommand(deps: SlackDeps, mode: { confirmed: boolean; replace: boolean }) {
   const { confirmed, replace } = mode;
@@ -38,6 +40,8 @@ export function onRunCommand(deps: SlackDeps, mode: { confirmed: boolean; replac
     } catch (error) {
       reply = errorReply(error, deps.logger, ids);
     }
-    if (reply) await respond(toSlackMessage(reply, { replaceOriginal: replace }));
+    if (!reply) return;
+    if (body.container.type === "view") await showInModal(client, body, reply, replace);
+    else await respond(toSlackMessage(reply, { replaceOriginal: replace }));
   };
 }

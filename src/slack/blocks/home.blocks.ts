@@ -1,6 +1,17 @@
 import type { HomeView, KnownBlock } from "@slack/types";
 import type { HomeOverview } from "../../services/home.service";
-import { actions, button, context, divider, escapeText, header, LIMITS, plural, section } from "./common";
+import {
+  actions,
+  button,
+  commandName,
+  context,
+  divider,
+  escapeText,
+  header,
+  LIMITS,
+  plural,
+  section,
+} from "./common";
 
 /** The App Home tab: the user's teams with role and status, and buttons for the common actions. */
 export function homeView(overview: HomeOverview): HomeView {
@@ -8,7 +19,7 @@ export function homeView(overview: HomeOverview): HomeView {
     header("Your teams"),
     actions("home_actions", [
       button("Create a team", "home_create_team", "create", "primary"),
-      button("Browse teams", "home_browse_teams", "browse"),
+      button("Browse teams", "team_run_command:browse", "list"),
     ]),
     divider(),
   ];
@@ -25,8 +36,9 @@ export function homeView(overview: HomeOverview): HomeView {
     const summary = `*${escapeText(team.name)}* · ${role}${state} · ${plural(memberCount, "member")}${
       team.description ? `\n${escapeText(team.description)}` : ""
     }`;
+    const label = canManage ? "Manage" : "Open";
     blocks.push(
-      section(summary, button(canManage ? "Manage" : "Members", "home_team_members", String(team.id))),
+      section(summary, button(label, `team_run_command:team-${team.id}`, `info ${commandName(team.name)}`)),
     );
   }
   if (overview.teams.length > room) {

@@ -2,8 +2,30 @@ import type { Subcommand } from "./subcommand";
 import { teamCreate } from "./team-create.command";
 import { teamHelp } from "./team-help.command";
 import { teamInfo } from "./team-info.command";
+import { teamTree } from "./team-tree.command";
+import { teamEdit } from "./team-edit.command";
+import { teamSet } from "./team-set.command";
+import { teamDelete } from "./team-delete.command";
+import { teamJoin } from "./team-join.command";
+import { teamLeave } from "./team-leave.command";
+import { teamActivity } from "./team-activity.command";
 import { teamList } from "./team-list.command";
 import { notYetAvailable } from "./not-yet-available.command";
+import { teamMembers } from "./team-members.command";
+import { teamAdd } from "./team-add.command";
+import { teamMove } from "./team-move.command";
+import { teamRole } from "./team-role.command";
+import { teamRemove } from "./team-remove.command";
+import { teamDeactivate } from "./team-deactivate.command";
+import { teamReactivate } from "./team-reactivate.command";
+import { teamTransfer } from "./team-transfer.command";
+import { teamRoles } from "./team-roles.command";
+import { teamRoleCreate } from "./team-role-create.command";
+import { teamRoleDelete } from "./team-role-delete.command";
+import { teamGrant } from "./team-grant.command";
+import { teamRevoke } from "./team-revoke.command";
+import { teamShare } from "./team-share.command";
+import { teamUnshare } from "./team-unshare.command";
 
 /**
  * Every `/team` subcommand, in the order `/team help` lists them. Each lives in its own
@@ -14,6 +36,28 @@ export const SUBCOMMANDS: Subcommand[] = [
   teamCreate,
   teamList,
   teamInfo,
+  teamTree,
+  teamEdit,
+  teamSet,
+  teamDelete,
+  teamJoin,
+  teamLeave,
+  teamActivity,
+  teamRoles,
+  teamRoleCreate,
+  teamRoleDelete,
+  teamGrant,
+  teamRevoke,
+  teamShare,
+  teamUnshare,
+  teamMembers,
+  teamAdd,
+  teamMove,
+  teamRole,
+  teamRemove,
+  teamDeactivate,
+  teamReactivate,
+  teamTransfer,
   notYetAvailable("invite", "/team invite <team> <user|email>… [role=<role>]", "Invite people to a team."),
   notYetAvailable("invites", "/team invites <team>", "Pending invitations, with Resend and Revoke."),
   notYetAvailable(

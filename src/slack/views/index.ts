@@ -2,7 +2,10 @@ import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps";
 import { CREATE_TEAM_CALLBACK } from "./team-create.modal";
 import { onTeamCreateSubmitted } from "./team-create.view";
+import { EDIT_TEAM_CALLBACK } from "./team-edit.modal";
+import { onTeamEditSubmitted } from "./team-edit.view";
 
 export function register(app: App, deps: SlackDeps): void {
   app.view(CREATE_TEAM_CALLBACK, onTeamCreateSubmitted(deps));
+  app.view(EDIT_TEAM_CALLBACK, onTeamEditSubmitted(deps));
 }
