@@ -49,6 +49,23 @@ export class Database {
     );
   }
 
+  /**
+   * Runs `work` (service calls, reads) in one transaction that is always rolled back, and returns
+   * what it returned. A preview asks "would this change be allowed, and what would it do?" by
+   * rehearsing the very change, so it can never disagree with the rules it previews.
+   */
+  async rehearse<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      await this.transaction(async () => {
+        throw new Rehearsal(await work());
+      });
+    } catch (error) {
+      if (error instanceof Rehearsal) return error.result as T;
+      throw error;
+    }
+    throw new Error("a rehearsal always ends in its rollback");
+  }
+
   /** Runs read-only `work` outside a transaction (inside the open one, if any). */
   async read<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const open = this.current.getStore();
@@ -119,6 +136,11 @@ export async function openDatabase(url: string, options: { poolSize?: number } =
   const dataSource = createDataSource(url, options);
   await dataSource.initialize();
   return new Database(dataSource);
+}
+
+/** Thrown to roll a rehearsal back, carrying its result out. */
+class Rehearsal {
+  constructor(readonly result: unknown) {}
 }
 
 /** A FIFO of async tasks: each starts when the one before it has settled. */

@@ -38,5 +38,7 @@ export function createServices(deps: ServiceDependencies) {
     access: new AccessService(db, policy, audit, clock),
     home: new HomeService(db, policy),
     deliveries: new DeliveryService(db, clock),
+    /** Runs service calls and rolls them all back: what a preview uses (see Database.rehearse). */
+    rehearse: <T>(work: () => Promise<T>) => db.rehearse(work),
   };
 }

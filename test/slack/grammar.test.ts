@@ -692,3 +692,10 @@ describe("properties", () => {
     );
   });
 });
+
+describe("regressions found by the property tests", () => {
+  it("reads a key written partly through Slack markup the way it reads back", () => {
+    // Counterexample of "whatever parses … parses to the same tokens": once an email, once an option.
+    expect(tokenize("<!date^1|d>x=a@b.co")).toMatchObject([{ kind: "option", key: "dx", value: "a@b.co" }]);
+  });
+});

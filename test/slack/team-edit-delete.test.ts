@@ -243,7 +243,7 @@ describe.each(testDatabases())("/team edit and /team delete on $name", (kind) =>
   it("refuses a delete without team:delete or with sub-teams, before and after Confirm", async () => {
     const admin = await say(BOB, "delete Platform");
     expect(admin.text).toBe(
-      "You need the team:delete permission in Platform to delete Platform; ask the team's owner.",
+      "You need the team:delete permission in Platform to delete Platform; ask the team's owner or an admin.",
     );
     expect(buttons(admin.blocks)).toEqual([]);
     const parent = await say(ALICE, "delete Platform");

@@ -97,7 +97,7 @@ function readToken(text: string, at: number): Read {
   if (QUOTES.includes(text[at])) return readQuoted(text, at);
   if (text[at] === "<") {
     const markup = readMarkup(text, at);
-    if (markup?.kind === "text") return readBare(text, markup.end, markup.text, false);
+    if (markup?.kind === "text") return readBare(text, markup.end, markup.text, true);
     // "@alice, @bob" arrives as "<@U1>, <@U2>": the commas only separate the people.
     if (markup) return afterCommas(text, reference(markup));
   }
@@ -120,8 +120,10 @@ function readBare(text: string, start: number, prefix: string, mayBeOption: bool
       }
       // A mention right after other text starts a token of its own.
       if (markup) break;
-    } else if (text[at] === "=" && mayBeOption && at > start && KEY.test(text.slice(start, at))) {
-      return readOption(text, text.slice(start, at), at + 1);
+    } else if (text[at] === "=" && mayBeOption) {
+      // The key is what the user typed before "=", a link's text included, as it reads back.
+      const key = value + decodeEntities(text.slice(run, at));
+      if (key && KEY.test(key)) return readOption(text, key, at + 1);
     }
     at++;
   }

@@ -1,6 +1,4 @@
 import type { TeamEntity } from "../../../entities";
-import { Conflict, Forbidden, NotFound } from "../../domain/errors";
-import type { Permission } from "../../domain/permissions";
 import type { Actor } from "../../services/actor";
 import type { SlackDeps } from "../deps";
 import type { Args } from "./grammar";
@@ -40,39 +38,4 @@ export function namedUsers(args: Args, words: number): string[] {
 export async function memberState(deps: SlackDeps, actor: Actor, teamName: string): Promise<MemberState> {
   const { team, members } = await deps.services.members.list(actor, teamName);
   return { team, byUser: new Map(members.map((m) => [m.userId, m])) };
-}
-
-/**
- * Refuses a preview the change itself would refuse, with the service's own sentence, so nobody is
- * asked to confirm something that can't happen. The service asks the policy again on Confirm.
- */
-export async function requirePermission(
-  deps: SlackDeps,
-  actor: Actor,
-  team: TeamEntity,
-  permission: Permission,
-  doing: string,
-): Promise<Permission[]> {
-  const { viewerPermissions } = await deps.services.teams.get(actor, team.name);
-  if (!viewerPermissions.includes(permission)) {
-    throw new Forbidden(
-      `You need the ${permission} permission in ${team.name} to ${doing}; ask the team's owner or an admin.`,
-      permission,
-    );
-  }
-  return viewerPermissions;
-}
-
-/** Every named person must be a member, and none the owner (who changes only by a transfer). */
-export function requireChangeable(
-  state: MemberState,
-  users: string[],
-  ownerHint = "hand ownership to someone else with /team transfer first",
-): Member[] {
-  return users.map((user) => {
-    const member = state.byUser.get(user);
-    if (!member) throw new NotFound(`<@${user}> isn't a member of ${state.team.name}.`, "user");
-    if (member.ownerMarker) throw new Conflict(`<@${user}> owns ${state.team.name}; ${ownerHint}.`);
-    return member;
-  });
 }

@@ -1,12 +1,6 @@
 import { confirmPreview } from "../blocks/confirm.blocks";
 import { deactivatePreview, statusChangedReply } from "../blocks/member.blocks";
-import {
-  MAX_POSITIONALS,
-  memberState,
-  namedUsers,
-  requireChangeable,
-  requirePermission,
-} from "./member-change";
+import { MAX_POSITIONALS, memberState, namedUsers } from "./member-change";
 import type { Subcommand } from "./subcommand";
 
 /** `/team deactivate <team> <user>…`: members stay listed but hold no permissions; several are confirmed first. */
@@ -21,8 +15,8 @@ export const teamDeactivate: Subcommand = {
     const before = await memberState(deps, actor, name);
     const { team } = before;
     if (users.length > 1 && !confirmed) {
-      await requirePermission(deps, actor, team, "members:manage", `deactivate people in ${team.name}`);
-      const rows = requireChangeable(before, users).map((m) => ({ user: m.userId, status: m.status }));
+      await deps.services.rehearse(() => deps.services.members.deactivate(actor, name, users));
+      const rows = users.map((user) => ({ user, status: before.byUser.get(user)?.status ?? "active" }));
       if (rows.some((r) => r.status === "active")) return confirmPreview(text, deactivatePreview(team, rows));
     } else {
       await deps.services.members.deactivate(actor, name, users);

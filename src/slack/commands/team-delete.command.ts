@@ -1,4 +1,3 @@
-import { Conflict, Forbidden } from "../../domain/errors";
 import { confirmPreview } from "../blocks/confirm.blocks";
 import { teamDeletedReply, teamDeleteSummary } from "../blocks/team-admin.blocks";
 import type { Subcommand } from "./subcommand";
@@ -16,20 +15,10 @@ export const teamDelete: Subcommand = {
     const name = args.word(0, "team");
     if (confirmed) return teamDeletedReply(await deps.services.teams.delete(actor, name));
 
-    // A Confirm button that could only lead to a refusal would be a trap: refuse now instead.
+    // A Confirm button that could only lead to a refusal would be a trap: rehearse the delete, so
+    // the preview refuses exactly what the delete would (team:delete, sub-teams).
+    await deps.services.rehearse(() => deps.services.teams.delete(actor, name));
     const details = await deps.services.teams.get(actor, name);
-    const { team, children } = details;
-    if (!details.viewerPermissions.includes("team:delete")) {
-      throw new Forbidden(
-        `You need the team:delete permission in ${team.name} to delete ${team.name}; ask the team's owner.`,
-        "team:delete",
-      );
-    }
-    if (children.length > 0) {
-      throw new Conflict(
-        `${team.name} has ${children.length} sub-team${children.length === 1 ? "" : "s"}; move them elsewhere (/team set <sub-team> parent=…) or delete them first.`,
-      );
-    }
     const { members } = await deps.services.members.list(actor, name);
     const access = await deps.services.access.list(actor, name);
     const summary = teamDeleteSummary(

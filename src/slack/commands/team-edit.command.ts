@@ -1,4 +1,3 @@
-import { Forbidden } from "../../domain/errors";
 import { editTeamModal } from "../views/team-edit.modal";
 import type { Subcommand } from "./subcommand";
 
@@ -9,16 +8,11 @@ export const teamEdit: Subcommand = {
   summary: "Change a team's settings in a form.",
   async run({ args, actor, deps, client, triggerId }) {
     args.expectOnly([], 1);
-    const details = await deps.services.teams.get(actor, args.word(0, "team"));
-    // A form that can only end in a refusal wastes the user's typing: refuse before opening it.
+    const name = args.word(0, "team");
+    // A form that can only end in a refusal wastes the user's typing: rehearse an update first.
     // The service asks the policy again when the form is submitted.
-    if (!details.viewerPermissions.includes("team:update")) {
-      const { name } = details.team;
-      throw new Forbidden(
-        `You need the team:update permission in ${name} to change ${name}; ask the team's owner or an admin.`,
-        "team:update",
-      );
-    }
+    await deps.services.rehearse(() => deps.services.teams.update(actor, name, {}));
+    const details = await deps.services.teams.get(actor, name);
     await client.views.open({ trigger_id: triggerId, view: editTeamModal(details) });
     return undefined;
   },

@@ -1,13 +1,6 @@
-import { Conflict, InvalidInput } from "../../domain/errors";
 import { confirmPreview } from "../blocks/confirm.blocks";
 import { movedReply, movePreview } from "../blocks/member.blocks";
-import {
-  MAX_POSITIONALS,
-  memberState,
-  namedUsers,
-  requireChangeable,
-  requirePermission,
-} from "./member-change";
+import { MAX_POSITIONALS, memberState, namedUsers } from "./member-change";
 import type { Subcommand } from "./subcommand";
 
 /** `/team move <from-team> <to-team> <user>…`: several people are confirmed first. */
@@ -26,25 +19,17 @@ export const teamMove: Subcommand = {
     const from = await memberState(deps, actor, fromName);
     const to = await memberState(deps, actor, toName);
     if (users.length > 1 && !confirmed) {
-      if (from.team.id === to.team.id) {
-        throw new InvalidInput(`Both teams are ${from.team.name}; name two different teams.`, "team");
-      }
-      await requirePermission(
-        deps,
-        actor,
-        from.team,
-        "members:manage",
-        `move people out of ${from.team.name}`,
-      );
-      const held = new Set<string>(
-        await requirePermission(deps, actor, to.team, "members:manage", `move people into ${to.team.name}`),
-      );
-      const rows = requireChangeable(from, users, "transfer its ownership before moving them").map((m) => {
-        if (to.byUser.has(m.userId)) throw new Conflict(`<@${m.userId}> is already in ${to.team.name}.`);
-        // The service's rule: a role carrying anything the mover doesn't hold in the target becomes member.
-        const keep = m.role.permissions.every((p) => held.has(p));
-        return { user: m.userId, fromRole: m.role.name, toRole: keep ? m.role.name : "member" };
+      // Rehearse the move and read the target team inside it: the preview shows exactly the roles
+      // the move would give, and refuses exactly what it would refuse.
+      const after = await deps.services.rehearse(async () => {
+        await deps.services.members.move(actor, fromName, toName, users);
+        return memberState(deps, actor, toName);
       });
+      const rows = users.map((user) => ({
+        user,
+        fromRole: from.byUser.get(user)?.role.name ?? "",
+        toRole: after.byUser.get(user)?.role.name ?? "member",
+      }));
       return confirmPreview(text, movePreview(from.team, to.team, rows));
     }
     // A Confirm pressed again finds those already moved: report them rather than refuse the rest.

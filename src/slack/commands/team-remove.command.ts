@@ -1,12 +1,6 @@
 import { confirmPreview } from "../blocks/confirm.blocks";
 import { removedReply, removePreview } from "../blocks/member.blocks";
-import {
-  MAX_POSITIONALS,
-  memberState,
-  namedUsers,
-  requireChangeable,
-  requirePermission,
-} from "./member-change";
+import { MAX_POSITIONALS, memberState, namedUsers } from "./member-change";
 import type { Subcommand } from "./subcommand";
 
 /** `/team remove <team> <user>…`: several people are confirmed first. */
@@ -21,8 +15,8 @@ export const teamRemove: Subcommand = {
     const before = await memberState(deps, actor, name);
     const { team } = before;
     if (users.length > 1 && !confirmed) {
-      await requirePermission(deps, actor, team, "members:manage", `remove people from ${team.name}`);
-      const rows = requireChangeable(before, users).map((m) => ({ user: m.userId, role: m.role.name }));
+      await deps.services.rehearse(() => deps.services.members.remove(actor, name, users));
+      const rows = users.map((user) => ({ user, role: before.byUser.get(user)?.role.name ?? "" }));
       return confirmPreview(text, removePreview(team, rows));
     }
     // A Confirm pressed again (or after someone else acted) finds some already gone: that is

@@ -1,14 +1,7 @@
-import { InvalidInput } from "../../domain/errors";
 import { nameKey } from "../../domain/validation";
 import { confirmPreview } from "../blocks/confirm.blocks";
 import { roleChangedReply, rolePreview } from "../blocks/member.blocks";
-import {
-  MAX_POSITIONALS,
-  memberState,
-  namedUsers,
-  requireChangeable,
-  requirePermission,
-} from "./member-change";
+import { MAX_POSITIONALS, memberState, namedUsers } from "./member-change";
 import type { Subcommand } from "./subcommand";
 
 /** `/team role <team> <user>… <role>`: the role is the last word; several people are confirmed first. */
@@ -27,23 +20,18 @@ export const teamRole: Subcommand = {
     const users = namedUsers(args, 2);
     const before = await memberState(deps, actor, name);
     const { team } = before;
+    const change = () => deps.services.members.changeRole(actor, name, users, roleName);
+    if (users.length > 1 && !confirmed) {
+      // Rehearsed, so the preview refuses exactly what the change would (permission, role, owner).
+      await deps.services.rehearse(change);
+    }
     const role = (await deps.services.roles.list(actor)).find((r) => r.nameKey === nameKey(roleName));
     if (users.length > 1 && !confirmed) {
-      await requirePermission(deps, actor, team, "members:manage", `change roles in ${team.name}`);
-      if (!role)
-        throw new InvalidInput(`There is no role called “${roleName}”; /team roles lists them.`, "role");
-      if (role.builtIn && role.name === "owner") {
-        throw new InvalidInput(
-          "A team has exactly one owner; hand ownership over with /team transfer <team> <user>.",
-          "role",
-        );
-      }
-      const rows = requireChangeable(before, users).map((m) => ({ user: m.userId, from: m.role.name }));
-      if (rows.some((r) => r.from !== role.name))
-        return confirmPreview(text, rolePreview(team, rows, role.name));
+      const rows = users.map((user) => ({ user, from: before.byUser.get(user)?.role.name ?? "" }));
+      if (rows.some((r) => r.from !== role?.name))
+        return confirmPreview(text, rolePreview(team, rows, role?.name ?? roleName));
     } else {
-      // The service decides: it refuses unknown roles, non-members and the owner with one sentence.
-      await deps.services.members.changeRole(actor, name, users, roleName);
+      await change();
     }
     const had = (user: string) => before.byUser.get(user)?.roleId === role?.id;
     return roleChangedReply(
