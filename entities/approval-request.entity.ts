@@ -6,7 +6,7 @@ export type ApprovalStatus = "pending" | "approved" | "denied";
 
 /**
  * A join request or a limit request: both are asked, carried on a Slack card with Approve/Deny and
- * decided once. `pendingKey` (requester while pending, NULL after) allows one open request of a
+ * decided once (its cards are ApprovalMessageEntity rows). `pendingKey` (requester while pending, NULL after) allows one open request of a
  * kind per user and team; the decision itself is a conditional UPDATE ... WHERE status = 'pending'.
  */
 @Entity("approval_requests")
@@ -43,12 +43,6 @@ export class ApprovalRequestEntity {
 
   @Column(timeColumn({ name: "decided_at", nullable: true }))
   decidedAt: number | null;
-
-  @Column(slackIdColumn({ name: "message_channel", nullable: true }))
-  messageChannel: string | null;
-
-  @Column({ type: "varchar", length: 32, name: "message_ts", nullable: true })
-  messageTs: string | null;
 
   @Column(timeColumn({ name: "escalated_at", nullable: true }))
   escalatedAt: number | null;

@@ -1,4 +1,5 @@
 import { ApiKeyEntity } from "./api-key.entity";
+import { ApprovalMessageEntity } from "./approval-message.entity";
 import { ApprovalRequestEntity } from "./approval-request.entity";
 import { AuditEventEntity } from "./audit-event.entity";
 import { InvitationEntity } from "./invitation.entity";
@@ -15,6 +16,7 @@ import { WorkspaceEntity } from "./workspace.entity";
 
 export {
   ApiKeyEntity,
+  ApprovalMessageEntity,
   ApprovalRequestEntity,
   AuditEventEntity,
   InvitationEntity,
@@ -39,6 +41,7 @@ export const allEntities = [
   SharedResourceEntity,
   InvitationEntity,
   ApprovalRequestEntity,
+  ApprovalMessageEntity,
   LimitEntity,
   UsageEventEntity,
   UsageTotalEntity,

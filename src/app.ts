@@ -54,6 +54,7 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
     db,
     clock,
     orgAdmins: config.ORG_ADMINS,
+    inviteTtlDays: config.INVITE_TTL_DAYS,
     workspaceAdminLookup: (_workspaceId, userId) => people.isWorkspaceAdmin(userId),
     onLookupError: (error) => logger.warn({ err: error }, "could not ask Slack whether a user is an admin"),
   });

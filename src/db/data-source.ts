@@ -3,11 +3,16 @@ import { DataSource } from "typeorm";
 import { allEntities } from "../../entities";
 import { InitialSchema1763880000000 } from "../../migrations/1763880000000-initial-schema";
 import { SlackDeliveries1763890000000 } from "../../migrations/1763890000000-slack-deliveries";
+import { ApprovalMessages1763900000000 } from "../../migrations/1763900000000-approval-messages";
 
 export type Dialect = "sqlite" | "mysql";
 
 /** Every migration, in order. Listed explicitly so tsx, vitest and a bundler all find them. */
-export const migrations = [InitialSchema1763880000000, SlackDeliveries1763890000000];
+export const migrations = [
+  InitialSchema1763880000000,
+  SlackDeliveries1763890000000,
+  ApprovalMessages1763900000000,
+];
 
 /**
  * Builds (but does not open) the one DataSource for a `DATABASE_URL`:

@@ -1,8 +1,11 @@
 import type { EntityManager } from "typeorm";
 import type { Dialect } from "../db/data-source";
+import { ApprovalRepository } from "./approval.repository";
 import { AuditRepository } from "./audit.repository";
 import { DeliveryRepository } from "./delivery.repository";
 import { GrantRepository } from "./grant.repository";
+import { InvitationRepository } from "./invitation.repository";
+import { LimitRepository } from "./limit.repository";
 import { MembershipRepository } from "./membership.repository";
 import { ResourceRepository } from "./resource.repository";
 import { RoleRepository } from "./role.repository";
@@ -22,6 +25,9 @@ export class Repositories {
   readonly resources: ResourceRepository;
   readonly audit: AuditRepository;
   readonly deliveries: DeliveryRepository;
+  readonly invitations: InvitationRepository;
+  readonly approvals: ApprovalRepository;
+  readonly limits: LimitRepository;
 
   constructor(manager: EntityManager, dialect: Dialect) {
     this.workspaces = new WorkspaceRepository(manager, dialect);
@@ -32,6 +38,9 @@ export class Repositories {
     this.resources = new ResourceRepository(manager);
     this.audit = new AuditRepository(manager);
     this.deliveries = new DeliveryRepository(manager);
+    this.invitations = new InvitationRepository(manager);
+    this.approvals = new ApprovalRepository(manager);
+    this.limits = new LimitRepository(manager);
   }
 }
 

@@ -56,6 +56,15 @@ export class TeamRepository {
     return query.getOne();
   }
 
+  /** As lockByNameKey, by ID: for changes that arrive from a button carrying the team's ID. */
+  async lockById(workspaceId: string, id: number): Promise<TeamEntity | null> {
+    const query = this.repo
+      .createQueryBuilder("t")
+      .where("t.workspace_id = :workspaceId AND t.id = :id", { workspaceId, id });
+    if (this.dialect === "mysql") query.setLock("pessimistic_write");
+    return query.getOne();
+  }
+
   async insert(team: Omit<TeamEntity, "id">): Promise<TeamEntity> {
     const result = await this.repo.insert(team);
     return { ...team, id: Number(result.identifiers[0].id) };

@@ -1,6 +1,8 @@
 import type { MembershipStatus, TeamEntity } from "../../entities";
 import type { Database } from "../db/database";
 import type { Actor } from "./actor";
+import type { ApprovalService, RequestView } from "./approval.service";
+import type { InvitationService, InvitationView } from "./invitation.service";
 import type { Policy } from "./policy";
 
 export interface HomeTeam {
@@ -16,6 +18,12 @@ export interface HomeOverview {
   userId: string;
   isOrgAdmin: boolean;
   teams: HomeTeam[];
+  /** Invitations waiting for this user's answer. */
+  invitations: InvitationView[];
+  /** Requests this user may decide. */
+  waiting: RequestView[];
+  /** This user's own requests, still undecided. */
+  requests: RequestView[];
 }
 
 /** What a user's App Home shows: their teams and standing, and what waits for them. */
@@ -23,6 +31,8 @@ export class HomeService {
   constructor(
     private readonly db: Database,
     private readonly policy: Policy,
+    private readonly invitations: InvitationService,
+    private readonly approvals: ApprovalService,
   ) {}
 
   async overview(actor: Actor): Promise<HomeOverview> {
@@ -40,7 +50,14 @@ export class HomeService {
           canManage: permissions.has("members:manage"),
         });
       }
-      return { userId: actor.userId, isOrgAdmin: await this.policy.isOrgAdmin(actor), teams };
+      return {
+        userId: actor.userId,
+        isOrgAdmin: await this.policy.isOrgAdmin(actor),
+        teams,
+        invitations: await this.invitations.mine(actor),
+        waiting: await this.approvals.waitingFor(actor),
+        requests: await this.approvals.mine(actor),
+      };
     });
   }
 }

@@ -1,9 +1,11 @@
 import type { Clock } from "../clock";
 import type { Database } from "../db/database";
 import { AccessService } from "./access.service";
+import { ApprovalService } from "./approval.service";
 import { AuditService } from "./audit.service";
 import { DeliveryService } from "./delivery.service";
 import { HomeService } from "./home.service";
+import { InvitationService } from "./invitation.service";
 import { MemberService } from "./member.service";
 import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
 import { Policy } from "./policy";
@@ -15,6 +17,8 @@ export interface ServiceDependencies {
   clock: Clock;
   /** User IDs from ORG_ADMINS. */
   orgAdmins: readonly string[];
+  /** INVITE_TTL_DAYS: how long an invitation stays pending. */
+  inviteTtlDays: number;
   /** Whether Slack says the user is a workspace admin or owner. */
   workspaceAdminLookup: WorkspaceAdminLookup;
   onLookupError?: (error: unknown) => void;
@@ -29,6 +33,8 @@ export function createServices(deps: ServiceDependencies) {
     new OrgAdminDirectory(deps.orgAdmins, deps.workspaceAdminLookup, clock, deps.onLookupError),
   );
   const audit = new AuditService(db, policy, clock);
+  const invitations = new InvitationService(db, policy, audit, clock, deps.inviteTtlDays);
+  const approvals = new ApprovalService(db, policy, audit, clock);
   return {
     policy,
     audit,
@@ -36,7 +42,9 @@ export function createServices(deps: ServiceDependencies) {
     members: new MemberService(db, policy, audit, clock),
     roles: new RoleService(db, policy, audit, clock),
     access: new AccessService(db, policy, audit, clock),
-    home: new HomeService(db, policy),
+    invitations,
+    approvals,
+    home: new HomeService(db, policy, invitations, approvals),
     deliveries: new DeliveryService(db, clock),
     /** Runs service calls and rolls them all back: what a preview uses (see Database.rehearse). */
     rehearse: <T>(work: () => Promise<T>) => db.rehearse(work),

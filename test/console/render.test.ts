@@ -132,6 +132,9 @@ describe("renderBlocks on the app's own Block Kit", () => {
       userId: "UALICE",
       isOrgAdmin: true,
       teams: [{ team: team(), role: "owner", status: "active", memberCount: 3, canManage: true }],
+      invitations: [],
+      waiting: [],
+      requests: [],
     });
     const { text, buttons } = renderHome(view.blocks, "", plain);
     expect(text.startsWith("╭─ Roster · Home\n│ Your teams\n")).toBe(true);

@@ -24,6 +24,7 @@ export function serviceWorld(db: Database, options: { orgAdmins?: string[] } = {
     db,
     clock,
     orgAdmins: options.orgAdmins ?? [],
+    inviteTtlDays: 7,
     workspaceAdminLookup: async (_workspace, userId) => workspaceAdmins.has(userId),
   });
   return {

@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock } from "@slack/types";
 import type { HomeOverview } from "../../services/home.service";
+import { INVITATION_ACCEPT, INVITATION_DECLINE, REQUEST_APPROVE, REQUEST_DENY } from "../action-ids";
 import {
   actions,
   button,
@@ -11,6 +12,7 @@ import {
   LIMITS,
   plural,
   section,
+  slackDate,
 } from "./common";
 
 /** The App Home tab: the user's teams with role and status, and buttons for the common actions. */
@@ -23,6 +25,7 @@ export function homeView(overview: HomeOverview): HomeView {
     ]),
     divider(),
   ];
+  blocks.push(...waitingBlocks(overview));
   if (overview.teams.length === 0) {
     blocks.push(
       section(
@@ -50,4 +53,50 @@ export function homeView(overview: HomeOverview): HomeView {
     ),
   );
   return { type: "home", blocks };
+}
+
+const SHOWN = 10;
+
+/** What waits for the user: invitations to answer, requests to decide, and their own requests. */
+function waitingBlocks(overview: HomeOverview): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  for (const invitation of overview.invitations.slice(0, SHOWN)) {
+    blocks.push(
+      section(
+        `:envelope: <@${invitation.inviterUserId}> invited you to *${escapeText(invitation.team.name)}* as ${invitation.role.name}.`,
+      ),
+      actions(`home_invitation_${invitation.id}`, [
+        button("Accept", `${INVITATION_ACCEPT}:home`, String(invitation.id), "primary"),
+        button("Decline", `${INVITATION_DECLINE}:home`, String(invitation.id)),
+      ]),
+    );
+  }
+  for (const request of overview.waiting.slice(0, SHOWN)) {
+    const asks =
+      request.kind === "join"
+        ? "asks to join"
+        : `asks for a total limit of ${Number(request.details.total).toLocaleString("en-US")} tokens in`;
+    blocks.push(
+      section(
+        `:raising_hand: <@${request.requesterUserId}> ${asks} *${escapeText(request.team.name)}* (${slackDate(request.createdAt)}).`,
+      ),
+      actions(`home_request_${request.id}`, [
+        button("Approve", `${REQUEST_APPROVE}:home`, String(request.id), "primary"),
+        button("Deny", `${REQUEST_DENY}:home`, String(request.id)),
+      ]),
+    );
+  }
+  const more = overview.invitations.length + overview.waiting.length - 2 * SHOWN;
+  if (more > 0) blocks.push(context(`…and ${plural(more, "more item")} waiting.`));
+  for (const request of overview.requests.slice(0, SHOWN)) {
+    const what = request.kind === "join" ? "to join" : "for a higher limit in";
+    blocks.push(
+      context(
+        `:hourglass_flowing_sand: Your request ${what} *${escapeText(request.team.name)}* is waiting for an admin.`,
+      ),
+    );
+  }
+  if (blocks.length > 0) blocks.unshift(header("Waiting for you"));
+  if (blocks.length > 0) blocks.push(divider());
+  return blocks;
 }
