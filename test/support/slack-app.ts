@@ -13,6 +13,8 @@ export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
 export interface SlackWorld {
   roster: RosterApp;
   slack: SlackStandIn;
+  /** The app's log lines (JSON), for tests of what gets logged. */
+  logs: string[];
   clock: ManualClock;
   workspaceId: string;
   url: string;
@@ -49,6 +51,7 @@ export async function slackWorld(db: Database, options: { orgAdmins?: string[] }
   const slack = new SlackStandIn({ workspaceId });
   await slack.start();
   const clock = new ManualClock(Date.now());
+  const logs: string[] = [];
   const config = loadConfig({
     SLACK_BOT_TOKEN: "xoxb-test",
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -60,7 +63,7 @@ export async function slackWorld(db: Database, options: { orgAdmins?: string[] }
   const roster = createRosterApp({
     config,
     db,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "info", { write: (line: string) => void logs.push(line) }),
     clock,
     slackRetries: 0,
   });
@@ -75,6 +78,7 @@ export async function slackWorld(db: Database, options: { orgAdmins?: string[] }
   return {
     roster,
     slack,
+    logs,
     clock,
     workspaceId,
     url,
