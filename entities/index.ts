@@ -3,6 +3,8 @@ import { ApprovalMessageEntity } from "./approval-message.entity";
 import { ApprovalRequestEntity } from "./approval-request.entity";
 import { AuditEventEntity } from "./audit-event.entity";
 import { InvitationEntity } from "./invitation.entity";
+import { LimitCounterEntity } from "./limit-counter.entity";
+import { LimitNoticeEntity } from "./limit-notice.entity";
 import { LimitEntity } from "./limit.entity";
 import { MembershipEntity } from "./membership.entity";
 import { RoleEntity } from "./role.entity";
@@ -11,10 +13,11 @@ import { SlackDeliveryEntity } from "./slack-delivery.entity";
 import { TeamGrantEntity } from "./team-grant.entity";
 import { TeamEntity } from "./team.entity";
 import { UsageEventEntity } from "./usage-event.entity";
-import { UsageTotalEntity } from "./usage-total.entity";
 import { WorkspaceEntity } from "./workspace.entity";
 
 export {
+  LimitCounterEntity,
+  LimitNoticeEntity,
   ApiKeyEntity,
   ApprovalMessageEntity,
   ApprovalRequestEntity,
@@ -28,11 +31,12 @@ export {
   TeamGrantEntity,
   TeamEntity,
   UsageEventEntity,
-  UsageTotalEntity,
   WorkspaceEntity,
 };
 
 export const allEntities = [
+  LimitCounterEntity,
+  LimitNoticeEntity,
   WorkspaceEntity,
   TeamEntity,
   RoleEntity,
@@ -44,7 +48,6 @@ export const allEntities = [
   ApprovalMessageEntity,
   LimitEntity,
   UsageEventEntity,
-  UsageTotalEntity,
   ApiKeyEntity,
   AuditEventEntity,
   SlackDeliveryEntity,

@@ -15,7 +15,13 @@ export class ApprovalMessages1763900000000 implements MigrationInterface {
       new Table({
         name: "approval_messages",
         columns: [
-          { name: "id", type: "integer", isPrimary: true, isGenerated: true, generationStrategy: "increment" },
+          {
+            name: "id",
+            type: "integer",
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: "increment",
+          },
           { name: "request_id", type: "integer" },
           { name: "channel_id", type: "varchar", length: "32", ...text },
           { name: "message_ts", type: "varchar", length: "32", ...text },

@@ -4,6 +4,7 @@ import { WebClient } from "@slack/web-api";
 import { type Clock, systemClock } from "./clock";
 import type { Config } from "./config";
 import type { Database } from "./db/database";
+import { apiRoutes } from "./http/api-routes";
 import type { Logger } from "./logger";
 import { createServices, type Services } from "./services";
 import * as actions from "./slack/actions";
@@ -12,6 +13,7 @@ import * as commands from "./slack/commands";
 import type { SlackDeps } from "./slack/deps";
 import * as events from "./slack/events";
 import { HomePublisher } from "./slack/home";
+import { LimitNotices } from "./slack/limit-notices";
 import { PeopleDirectory } from "./slack/people";
 import { ignoreRedeliveries } from "./slack/redelivery.middleware";
 import * as views from "./slack/views";
@@ -55,11 +57,13 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
     clock,
     orgAdmins: config.ORG_ADMINS,
     inviteTtlDays: config.INVITE_TTL_DAYS,
+    timeZone: config.TIMEZONE,
     workspaceAdminLookup: (_workspaceId, userId) => people.isWorkspaceAdmin(userId),
     onLookupError: (error) => logger.warn({ err: error }, "could not ask Slack whether a user is an admin"),
   });
   const home = new HomePublisher(services, client, logger);
   const deps: SlackDeps = { services, people, home, logger, clock };
+  const notices = new LimitNotices(client, services, logger, config.TIMEZONE);
 
   const routes: CustomRoute[] = [
     {
@@ -72,6 +76,7 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
         });
       },
     },
+    ...apiRoutes(deps, notices, config.TIMEZONE),
   ];
 
   const receiver = config.SLACK_APP_TOKEN
@@ -110,6 +115,7 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
     },
     async stop() {
       await home.flush();
+      await notices.flush();
       await app.stop();
     },
   };

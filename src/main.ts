@@ -1,6 +1,7 @@
 import { createRosterApp } from "./app";
 import { ConfigError, loadConfig, requireSlackCredentials } from "./config";
 import { openDatabase } from "./db/database";
+import { startScheduler } from "./jobs/scheduler";
 import { createLogger } from "./logger";
 
 /** `npm start`: validate the configuration, apply pending migrations, run the bot. */
@@ -14,11 +15,14 @@ async function main(): Promise<void> {
   const roster = createRosterApp({ config, db, logger });
   const { port } = await roster.start();
   logger.info({ port, mode: config.SLACK_APP_TOKEN ? "socket" : "http" }, "Roster is running");
+  // Every process runs the scheduler; the database gives each piece of work to one of them.
+  const scheduler = startScheduler({ ...roster.deps, client: roster.app.client }, config);
 
   const shutdown = (signal: string) => {
     logger.info({ signal }, "shutting down");
-    roster
+    scheduler
       .stop()
+      .then(() => roster.stop())
       .then(() => db.close())
       .then(() => process.exit(0))
       .catch(() => process.exit(1));

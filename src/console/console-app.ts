@@ -52,6 +52,11 @@ export async function startConsole(options: {
   const applied = await db.migrate();
   const roster = createRosterApp({ config, db, logger, slackRetries: 0 });
   const { port } = await roster.start();
+  // No scheduler here (src/jobs/scheduler.ts), on purpose. The console may share DATABASE_URL with
+  // a running bot (it reads the same .env), and the database hands each expiry and escalation to
+  // whichever process asks first: the console would win some and deliver their DMs to the stand-in,
+  // where no real person sees them. Nothing is lost for a demo: the TTLs run in days and hours of
+  // the wall clock, so a short interval would find nothing to do.
   const session = new Session({
     standIn,
     appUrl: `http://127.0.0.1:${port}/slack/events`,

@@ -4,6 +4,7 @@ import { allEntities } from "../../entities";
 import { InitialSchema1763880000000 } from "../../migrations/1763880000000-initial-schema";
 import { SlackDeliveries1763890000000 } from "../../migrations/1763890000000-slack-deliveries";
 import { ApprovalMessages1763900000000 } from "../../migrations/1763900000000-approval-messages";
+import { LimitCounters1763910000000 } from "../../migrations/1763910000000-limit-counters";
 
 export type Dialect = "sqlite" | "mysql";
 
@@ -12,6 +13,7 @@ export const migrations = [
   InitialSchema1763880000000,
   SlackDeliveries1763890000000,
   ApprovalMessages1763900000000,
+  LimitCounters1763910000000,
 ];
 
 /**

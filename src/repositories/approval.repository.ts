@@ -77,8 +77,16 @@ export class ApprovalRepository {
       .getMany();
   }
 
+  /**
+   * Records a card. Slack never reuses a (channel, ts), so a row already there is a retry or left by
+   * a message that no longer exists (a Slack stand-in restarted on the same database, as the
+   * console does): the message now carries this request.
+   */
   async addMessage(requestId: number, channelId: string, messageTs: string): Promise<void> {
-    await this.manager.getRepository(ApprovalMessageEntity).insert({ requestId, channelId, messageTs });
+    const messages = this.manager.getRepository(ApprovalMessageEntity);
+    const existing = await messages.findOneBy({ channelId, messageTs });
+    if (!existing) await messages.insert({ requestId, channelId, messageTs });
+    else if (existing.requestId !== requestId) await messages.update({ id: existing.id }, { requestId });
   }
 
   async messages(requestId: number): Promise<ApprovalMessageEntity[]> {

@@ -1,7 +1,9 @@
 import type { EntityManager } from "typeorm";
 import type { Dialect } from "../db/data-source";
+import { ApiKeyRepository } from "./api-key.repository";
 import { ApprovalRepository } from "./approval.repository";
 import { AuditRepository } from "./audit.repository";
+import { CounterRepository } from "./counter.repository";
 import { DeliveryRepository } from "./delivery.repository";
 import { GrantRepository } from "./grant.repository";
 import { InvitationRepository } from "./invitation.repository";
@@ -10,6 +12,7 @@ import { MembershipRepository } from "./membership.repository";
 import { ResourceRepository } from "./resource.repository";
 import { RoleRepository } from "./role.repository";
 import { TeamRepository } from "./team.repository";
+import { UsageRepository } from "./usage.repository";
 import { WorkspaceRepository } from "./workspace.repository";
 
 /**
@@ -28,6 +31,9 @@ export class Repositories {
   readonly invitations: InvitationRepository;
   readonly approvals: ApprovalRepository;
   readonly limits: LimitRepository;
+  readonly counters: CounterRepository;
+  readonly usage: UsageRepository;
+  readonly apiKeys: ApiKeyRepository;
 
   constructor(manager: EntityManager, dialect: Dialect) {
     this.workspaces = new WorkspaceRepository(manager, dialect);
@@ -41,6 +47,9 @@ export class Repositories {
     this.invitations = new InvitationRepository(manager);
     this.approvals = new ApprovalRepository(manager);
     this.limits = new LimitRepository(manager);
+    this.counters = new CounterRepository(manager, dialect);
+    this.usage = new UsageRepository(manager);
+    this.apiKeys = new ApiKeyRepository(manager);
   }
 }
 

@@ -36,8 +36,8 @@ export class InvitationRepository {
     return (result.affected ?? 0) > 0;
   }
 
-  async renew(id: number, expiresAt: number): Promise<void> {
-    await this.repo.update({ id }, { expiresAt });
+  async renew(id: number, expiresAt: number, roleId?: number): Promise<void> {
+    await this.repo.update({ id }, roleId === undefined ? { expiresAt } : { expiresAt, roleId });
   }
 
   async setMessage(id: number, channel: string, ts: string): Promise<void> {

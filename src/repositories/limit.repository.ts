@@ -1,5 +1,7 @@
-import type { EntityManager } from "typeorm";
-import { LimitEntity, type LimitPeriod } from "../../entities";
+import { type EntityManager, In } from "typeorm";
+import { LimitEntity, type LimitPeriod, type LimitScope } from "../../entities";
+
+export type LimitValues = Pick<LimitEntity, "transactionMax" | "totalMax" | "period" | "setBy" | "updatedAt">;
 
 export class LimitRepository {
   constructor(private readonly manager: EntityManager) {}
@@ -8,11 +10,31 @@ export class LimitRepository {
     return this.manager.getRepository(LimitEntity);
   }
 
-  async findMember(teamId: number, userId: string): Promise<LimitEntity | null> {
-    return this.repo.findOneBy({ teamId, scope: "member", subjectKey: userId });
+  async find(teamId: number, scope: LimitScope, subjectKey: string): Promise<LimitEntity | null> {
+    return this.repo.findOneBy({ teamId, scope, subjectKey });
   }
 
-  /** Sets a member's total limit, creating their limit row if they had none. */
+  async findMember(teamId: number, userId: string): Promise<LimitEntity | null> {
+    return this.find(teamId, "member", userId);
+  }
+
+  /** Creates or replaces the limit of (team, scope, subject); returns the row. */
+  async put(workspaceId: string, teamId: number, scope: LimitScope, subjectKey: string, values: LimitValues): Promise<LimitEntity> {
+    const existing = await this.find(teamId, scope, subjectKey);
+    if (existing) {
+      await this.repo.update({ id: existing.id }, values);
+      return { ...existing, ...values };
+    }
+    const row = { workspaceId, teamId, scope, subjectKey, ...values };
+    const result = await this.repo.insert(row);
+    return { ...row, id: Number(result.identifiers[0].id) };
+  }
+
+  async delete(id: number): Promise<void> {
+    await this.repo.delete({ id });
+  }
+
+  /** Sets a member's total limit, keeping their transaction limit, creating the row if needed. */
   async setMemberTotal(
     workspaceId: string,
     teamId: number,
@@ -21,22 +43,33 @@ export class LimitRepository {
     period: LimitPeriod,
     setBy: string,
     now: number,
-  ): Promise<void> {
+  ): Promise<LimitEntity> {
     const existing = await this.findMember(teamId, userId);
-    if (existing) {
-      await this.repo.update({ id: existing.id }, { totalMax, period, setBy, updatedAt: now });
-      return;
-    }
-    await this.repo.insert({
-      workspaceId,
-      teamId,
-      scope: "member",
-      subjectKey: userId,
-      transactionMax: null,
+    return this.put(workspaceId, teamId, "member", userId, {
+      transactionMax: existing?.transactionMax ?? null,
       totalMax,
       period,
       setBy,
       updatedAt: now,
     });
+  }
+
+  /**
+   * Every limit that can apply to spends by `userIds` in `teamId`: their member limits and the
+   * team's default there, and the budgets of the team and each of its ancestors (`chain`).
+   */
+  async applicable(teamId: number, chain: number[], userIds: string[]): Promise<LimitEntity[]> {
+    const query = this.repo
+      .createQueryBuilder("l")
+      .where("(l.team_id IN (:...chain) AND l.scope = 'budget')", { chain })
+      .orWhere("(l.team_id = :teamId AND l.scope = 'default')", { teamId });
+    if (userIds.length) query.orWhere("(l.team_id = :teamId AND l.scope = 'member' AND l.subject_key IN (:...userIds))", { teamId, userIds });
+    return query.getMany();
+  }
+
+  /** The budgets set on any of these teams. */
+  async budgets(teamIds: number[]): Promise<LimitEntity[]> {
+    if (teamIds.length === 0) return [];
+    return this.repo.find({ where: { teamId: In(teamIds), scope: "budget" } });
   }
 }

@@ -1,4 +1,4 @@
-import type { EntityManager } from "typeorm";
+import { type EntityManager, In } from "typeorm";
 import { MembershipEntity, type MembershipStatus, RoleEntity, TeamEntity } from "../../entities";
 
 /** A membership with its role, as most rules need both. */
@@ -16,6 +16,13 @@ export class MembershipRepository {
   async find(teamId: number, userId: string): Promise<MemberWithRole | null> {
     const membership = await this.repo.findOneBy({ teamId, userId });
     return membership ? this.withRole(membership) : null;
+  }
+
+  /** The status of each of these users in the team (absent: not a member). */
+  async statuses(teamId: number, userIds: string[]): Promise<Map<string, MembershipStatus>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.repo.find({ select: { userId: true, status: true }, where: { teamId, userId: In(userIds) } });
+    return new Map(rows.map((r) => [r.userId, r.status]));
   }
 
   async owner(teamId: number): Promise<MembershipEntity | null> {

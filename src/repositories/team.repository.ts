@@ -96,6 +96,27 @@ export class TeamRepository {
     });
   }
 
+  /** The team's ID and its ancestors' IDs, nearest first (a walk up the parent pointers). */
+  async chain(workspaceId: string, teamId: number): Promise<number[]> {
+    const ids = [teamId];
+    let parentId = (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: teamId } }))?.parentId ?? null;
+    while (parentId !== null && !ids.includes(parentId)) {
+      ids.push(parentId);
+      parentId = (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: parentId } }))?.parentId ?? null;
+    }
+    return ids;
+  }
+
+  /** The team's ID and all its descendants' IDs, to any depth. */
+  async subtree(workspaceId: string, teamId: number): Promise<number[]> {
+    const all = await this.hierarchy(workspaceId);
+    const ids = [teamId];
+    for (let i = 0; i < ids.length; i++) {
+      for (const team of all) if (team.parentId === ids[i]) ids.push(team.id);
+    }
+    return ids;
+  }
+
   async memberCounts(teamIds: number[]): Promise<Map<number, number>> {
     if (teamIds.length === 0) return new Map();
     const rows: { teamId: number | string; count: number | string }[] = await this.manager

@@ -7,6 +7,7 @@ import type { Permission } from "../domain/permissions";
 import type { Repositories } from "../repositories";
 import type { Actor } from "./actor";
 import type { AuditService } from "./audit.service";
+import type { LimitService } from "./limit.service";
 import type { Policy } from "./policy";
 import { SYSTEM_ACTOR } from "./system-actor";
 
@@ -44,6 +45,7 @@ export class ApprovalService {
     private readonly policy: Policy,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly limits: LimitService,
   ) {}
 
   /**
@@ -99,7 +101,9 @@ export class ApprovalService {
       const team = await repos.teams.lockById(actor.workspaceId, request.teamId);
       if (!team) throw new NotFound("The team of that request no longer exists.");
       const what = request.kind === "join" ? "join requests" : "limit requests";
-      await this.policy.require(repos, actor, team, DECIDES[request.kind], `decide ${what} for ${team.name}`);
+      const doing = `decide ${what} for ${team.name}`;
+      if (!(await this.mayDecide(repos, actor, team, request)))
+        await this.policy.require(repos, actor, team, DECIDES[request.kind], doing);
       if (request.requesterUserId === actor.userId)
         throw new Forbidden("You can't decide your own request; another admin has to.");
       const cards = await repos.approvals.messages(request.id);
@@ -151,8 +155,7 @@ export class ApprovalService {
       for (const request of await repos.approvals.pendingInWorkspace(actor.workspaceId)) {
         const team = await repos.teams.findById(actor.workspaceId, request.teamId);
         if (!team || request.requesterUserId === actor.userId) continue;
-        if ((await this.policy.permissions(repos, actor, team)).has(DECIDES[request.kind]))
-          waiting.push({ ...request, team });
+        if (await this.mayDecide(repos, actor, team, request)) waiting.push({ ...request, team });
       }
       return waiting;
     });
@@ -269,17 +272,24 @@ export class ApprovalService {
       });
       return;
     }
-    const current = await repos.limits.findMember(team.id, request.requesterUserId);
-    const total = Math.max(Number(request.details.total), current?.totalMax ?? 0);
-    await repos.limits.setMemberTotal(
-      team.workspaceId,
-      team.id,
-      request.requesterUserId,
-      total,
-      current?.period ?? "none",
-      actor.userId,
-      now,
-    );
+    await this.limits.raiseMemberTotal(repos, actor, team, request.requesterUserId, Number(request.details.total));
+  }
+
+  /**
+   * Whether `actor` may decide the request: DECIDES[kind] in its team or, once it was escalated to
+   * the parent team's deciders (who got its card), in the parent team.
+   */
+  private async mayDecide(
+    repos: Repositories,
+    actor: Actor,
+    team: TeamEntity,
+    request: ApprovalRequestEntity,
+  ): Promise<boolean> {
+    const permission = DECIDES[request.kind];
+    if ((await this.policy.permissions(repos, actor, team)).has(permission)) return true;
+    if (request.escalatedAt === null || team.parentId === null) return false;
+    const parent = await repos.teams.findById(team.workspaceId, team.parentId);
+    return parent !== null && (await this.policy.permissions(repos, actor, parent)).has(permission);
   }
 
   private async decidersOf(repos: Repositories, teamId: number, kind: ApprovalKind): Promise<string[]> {

@@ -1,22 +1,27 @@
 import type { Clock } from "../clock";
 import type { Database } from "../db/database";
 import { AccessService } from "./access.service";
+import { ApiKeyService } from "./api-key.service";
 import { ApprovalService } from "./approval.service";
 import { AuditService } from "./audit.service";
 import { DeliveryService } from "./delivery.service";
 import { HomeService } from "./home.service";
 import { InvitationService } from "./invitation.service";
+import { LimitService } from "./limit.service";
 import { MemberService } from "./member.service";
 import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
 import { Policy } from "./policy";
 import { RoleService } from "./role.service";
 import { TeamService } from "./team.service";
+import { UsageService } from "./usage.service";
 
 export interface ServiceDependencies {
   db: Database;
   clock: Clock;
   /** User IDs from ORG_ADMINS. */
   orgAdmins: readonly string[];
+  /** TIMEZONE: where daily, weekly and monthly limit periods begin. */
+  timeZone: string;
   /** INVITE_TTL_DAYS: how long an invitation stays pending. */
   inviteTtlDays: number;
   /** Whether Slack says the user is a workspace admin or owner. */
@@ -34,7 +39,8 @@ export function createServices(deps: ServiceDependencies) {
   );
   const audit = new AuditService(db, policy, clock);
   const invitations = new InvitationService(db, policy, audit, clock, deps.inviteTtlDays);
-  const approvals = new ApprovalService(db, policy, audit, clock);
+  const limits = new LimitService(db, policy, audit, clock, deps.timeZone);
+  const approvals = new ApprovalService(db, policy, audit, clock, limits);
   return {
     policy,
     audit,
@@ -44,6 +50,9 @@ export function createServices(deps: ServiceDependencies) {
     access: new AccessService(db, policy, audit, clock),
     invitations,
     approvals,
+    limits,
+    usage: new UsageService(db, clock, deps.timeZone, policy),
+    apiKeys: new ApiKeyService(db, policy, audit, clock),
     home: new HomeService(db, policy, invitations, approvals),
     deliveries: new DeliveryService(db, clock),
     /** Runs service calls and rolls them all back: what a preview uses (see Database.rehearse). */

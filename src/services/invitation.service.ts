@@ -207,9 +207,10 @@ export class InvitationService {
     const expiresAt = now + this.ttlDays * DAY;
     const existing = await repos.invitations.findPending(team.id, key);
     if (existing) {
-      await repos.invitations.renew(existing.id, expiresAt);
-      await this.record(repos, actor, team, "invitation.resent", existing, { expiresAt });
-      return { invitee: key, kind: "renewed", invitation: { ...existing, expiresAt } };
+      // Inviting again renews the pending invitation, with the role asked for this time.
+      await repos.invitations.renew(existing.id, expiresAt, role.id);
+      await this.record(repos, actor, team, "invitation.resent", existing, { expiresAt, role: role.name });
+      return { invitee: key, kind: "renewed", invitation: { ...existing, expiresAt, roleId: role.id } };
     }
     const invitation = await repos.invitations.insert({
       workspaceId: team.workspaceId,

@@ -10,6 +10,8 @@ export interface Person {
 }
 
 const CACHE_MS = 5 * 60_000;
+/** Slackbot is listed by users.list as a user, not a bot (is_bot false). */
+const SLACKBOT = "USLACKBOT";
 
 /**
  * People as Slack knows them (users.info), cached for five minutes so a members list of a big team
@@ -18,6 +20,7 @@ const CACHE_MS = 5 * 60_000;
  */
 export class PeopleDirectory {
   private readonly cache = new Map<string, { person: Person | null; until: number }>();
+  private admins: { ids: string[]; until: number } | undefined;
 
   constructor(
     private readonly client: WebClient,
@@ -61,6 +64,27 @@ export class PeopleDirectory {
 
   async isWorkspaceAdmin(userId: string): Promise<boolean> {
     return (await this.get(userId))?.isAdmin ?? false;
+  }
+
+  /**
+   * The workspace's admins and owners (users.list, paged by cursor), without deactivated accounts
+   * and bots; cached for five minutes like profiles. users.list is Tier 2, and a big workspace
+   * takes many pages, so callers ask only when they have someone to tell (an escalation).
+   */
+  async workspaceAdmins(): Promise<string[]> {
+    if (this.admins && this.admins.until > this.clock.now()) return this.admins.ids;
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.users.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+      for (const user of page.members ?? []) {
+        if (!user.id || user.deleted || user.is_bot || user.id === SLACKBOT) continue;
+        if (user.is_admin || user.is_owner || user.is_primary_owner) ids.push(user.id);
+      }
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+    this.admins = { ids, until: this.clock.now() + CACHE_MS };
+    return ids;
   }
 
   /** The workspace member with this email, or null. */

@@ -145,6 +145,7 @@ export class StandInDirectory {
   handlers(): Record<string, ApiHandler> {
     return {
       "users.info": (args) => this.usersInfo(args),
+      "users.list": (args) => this.usersList(args),
       "users.lookupByEmail": (args) => this.lookupByEmail(args),
       "conversations.info": (args) => this.conversationsInfo(args),
       "conversations.members": (args) => this.conversationsMembers(args),
@@ -159,6 +160,29 @@ export class StandInDirectory {
   private usersInfo(args: ApiArgs): ApiResult {
     const user = this.users.get(str(args, "user") ?? "");
     return user ? ok({ user: slackUserObject(user, this.workspaceId) }) : fail("user_not_found");
+  }
+
+  /**
+   * Everyone, bots and deactivated accounts included, as Slack lists them. With no `limit` Slack
+   * tries to send the whole list at once; with one, a page and a cursor to the next.
+   */
+  private usersList(args: ApiArgs): ApiResult {
+    const users = [...this.users.values()];
+    const limit = num(args, "limit") ?? 0;
+    const cursor = str(args, "cursor");
+    let start = 0;
+    if (cursor) {
+      const from = decodeCursor(cursor);
+      start = from === undefined ? -1 : users.findIndex((user) => user.id === from);
+      if (start < 0) return fail("invalid_cursor");
+    }
+    const end = limit > 0 ? start + limit : users.length;
+    const next = users[end];
+    return ok({
+      members: users.slice(start, end).map((user) => slackUserObject(user, this.workspaceId)),
+      cache_ts: Math.floor(Date.now() / 1000),
+      response_metadata: { next_cursor: next ? encodeCursor(next.id) : "" },
+    });
   }
 
   private lookupByEmail(args: ApiArgs): ApiResult {

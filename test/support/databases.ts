@@ -42,3 +42,9 @@ export function newWorkspaceId(): string {
 export function newUserId(label = "USER"): string {
   return `U${label.toUpperCase().replace(/[^A-Z0-9]/g, "")}${randomBytes(3).toString("hex").toUpperCase()}`;
 }
+
+/** A second connection to the same database, as another process would have. */
+export async function openAnother(db: Database): Promise<Database> {
+  if (db.dialect === "sqlite") return openDatabase(`sqlite:${String(db.dataSource.options.database)}`);
+  return openDatabase(process.env.TEST_MYSQL_URL ?? "", { poolSize: 20 });
+}

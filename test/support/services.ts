@@ -16,7 +16,7 @@ export interface ServiceWorld {
 }
 
 /** Services over a real database, in a workspace of their own, with a clock that moves when told. */
-export function serviceWorld(db: Database, options: { orgAdmins?: string[] } = {}): ServiceWorld {
+export function serviceWorld(db: Database, options: { orgAdmins?: string[]; timeZone?: string } = {}): ServiceWorld {
   const clock = new ManualClock();
   const workspaceId = newWorkspaceId();
   const workspaceAdmins = new Set<string>();
@@ -25,6 +25,7 @@ export function serviceWorld(db: Database, options: { orgAdmins?: string[] } = {
     clock,
     orgAdmins: options.orgAdmins ?? [],
     inviteTtlDays: 7,
+    timeZone: options.timeZone ?? "UTC",
     workspaceAdminLookup: async (_workspace, userId) => workspaceAdmins.has(userId),
   });
   return {

@@ -45,12 +45,20 @@ export interface SlackAnswer {
   };
 }
 
-/** The real app in HTTP mode on a free port, talking to a local Slack stand-in, on `db`. */
-export async function slackWorld(db: Database, options: { orgAdmins?: string[] } = {}): Promise<SlackWorld> {
-  const workspaceId = newWorkspaceId();
-  const slack = new SlackStandIn({ workspaceId });
-  await slack.start();
-  const clock = new ManualClock(Date.now());
+/**
+ * The real app in HTTP mode on a free port, talking to a local Slack stand-in, on `db`. With
+ * `sameWorkspaceAs`, a second copy of the bot (its own process state, port and Web API client) for
+ * that world's workspace, stand-in and clock: two processes behind one load balancer.
+ */
+export async function slackWorld(
+  db: Database,
+  options: { orgAdmins?: string[]; sameWorkspaceAs?: SlackWorld } = {},
+): Promise<SlackWorld> {
+  const shared = options.sameWorkspaceAs;
+  const workspaceId = shared?.workspaceId ?? newWorkspaceId();
+  const slack = shared?.slack ?? new SlackStandIn({ workspaceId });
+  if (!shared) await slack.start();
+  const clock = shared?.clock ?? new ManualClock(Date.now());
   const logs: string[] = [];
   const config = loadConfig({
     SLACK_BOT_TOKEN: "xoxb-test",
@@ -114,7 +122,8 @@ export async function slackWorld(db: Database, options: { orgAdmins?: string[] }
     },
     async close() {
       await roster.stop();
-      await slack.stop();
+      // A second copy leaves the shared stand-in to the world that started it.
+      if (!shared) await slack.stop();
     },
   };
 }

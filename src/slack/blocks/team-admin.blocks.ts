@@ -2,7 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import type { TeamEntity } from "../../../entities";
 import type { TeamDetails, TeamTreeNode } from "../../services/team.service";
 import type { Reply } from "../reply";
-import { channelLink, clip, context, escapeText, mention, plural, section } from "./common";
+import { channelLink, clip, context, escapeText, plural, section } from "./common";
 
 /** The settings `/team set` and the edit form change, as the user names them. */
 export interface TeamSettingsView {
@@ -192,26 +192,6 @@ export function joinedReply(team: TeamEntity): Reply {
   };
 }
 
-/**
- * Join requests (with Approve and Deny for the team's admins) are not built yet: say so, and say
- * what works today, rather than pretend a request was sent.
- */
-export function needsApprovalReply(team: TeamEntity, ownerId: string | null): Reply {
-  const name = escapeText(team.name);
-  const ask = ownerId ? `${mention(ownerId)} or one of its admins` : "one of its admins";
-  const text =
-    `${team.name} needs an admin's approval to join. Join requests arrive in the next version of Roster; ` +
-    `until then, ask ${ask} to add you.`;
-  return {
-    text,
-    blocks: [
-      section(
-        `:hourglass: *${name}* needs an admin's approval to join, and join requests arrive in the next version ` +
-          `of Roster, so no request was sent. Until then, ask ${ask} to add you.`,
-      ),
-    ],
-  };
-}
 
 export function leftReply(team: TeamEntity): Reply {
   return { text: `You left ${team.name}.`, blocks: [section(`:wave: You left *${escapeText(team.name)}*.`)] };

@@ -26,6 +26,12 @@ import { teamGrant } from "./team-grant.command";
 import { teamRevoke } from "./team-revoke.command";
 import { teamShare } from "./team-share.command";
 import { teamUnshare } from "./team-unshare.command";
+import { teamInvite } from "./team-invite.command";
+import { teamInvites } from "./team-invites.command";
+import { teamRequest } from "./team-request.command";
+import { teamLimit } from "./team-limit.command";
+import { teamUsage } from "./team-usage.command";
+import { teamKey } from "./team-key.command";
 
 /**
  * Every `/team` subcommand, in the order `/team help` lists them. Each lives in its own
@@ -58,26 +64,18 @@ export const SUBCOMMANDS: Subcommand[] = [
   teamDeactivate,
   teamReactivate,
   teamTransfer,
-  notYetAvailable("invite", "/team invite <team> <user|email>… [role=<role>]", "Invite people to a team."),
-  notYetAvailable("invites", "/team invites <team>", "Pending invitations, with Resend and Revoke."),
-  notYetAvailable(
-    "limit",
-    "/team limit <team> [<user>] [tx=<tokens>] [total=<tokens>] [period=…] [budget]",
-    "Set or explain token limits.",
-  ),
-  notYetAvailable("request", '/team request <team> total=<tokens> [reason="…"]', "Ask for a higher limit."),
+  teamInvite,
+  teamInvites,
+  teamLimit,
+  teamRequest,
   notYetAvailable(
     "sync",
     "/team sync <team> [handle=<name>]",
     "Keep a user group and the team channel in step.",
   ),
-  notYetAvailable(
-    "usage",
-    "/team usage <team> [<user>] [from=YYYY-MM-DD] [to=YYYY-MM-DD] [by=user|resource|day]",
-    "Token usage.",
-  ),
+  teamUsage,
   notYetAvailable("digest", "/team digest <team> [post]", "Preview or post the weekly digest."),
-  notYetAvailable("key", "/team key create|list|revoke <team> [<name>]", "API keys for the AI platform."),
+  teamKey,
 ];
 
 export function findSubcommand(name: string): Subcommand | undefined {

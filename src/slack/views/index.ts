@@ -4,8 +4,11 @@ import { CREATE_TEAM_CALLBACK } from "./team-create.modal";
 import { onTeamCreateSubmitted } from "./team-create.view";
 import { EDIT_TEAM_CALLBACK } from "./team-edit.modal";
 import { onTeamEditSubmitted } from "./team-edit.view";
+import { INVITE_CALLBACK } from "./team-invite.modal";
+import { onTeamInviteSubmitted } from "./team-invite.view";
 
 export function register(app: App, deps: SlackDeps): void {
   app.view(CREATE_TEAM_CALLBACK, onTeamCreateSubmitted(deps));
   app.view(EDIT_TEAM_CALLBACK, onTeamEditSubmitted(deps));
+  app.view(INVITE_CALLBACK, onTeamInviteSubmitted(deps));
 }

@@ -1,0 +1,181 @@
+import type { IncomingMessage } from "node:http";
+import type { Clock } from "../clock";
+import { InvalidInput, NotFound } from "../domain/errors";
+import { localDay } from "../domain/periods";
+import { nameKey } from "../domain/validation";
+import type { Services } from "../services";
+import type { KeyIdentity } from "../services/api-key.service";
+import type { LimitNotice, SpendInput, SpendResult } from "../services/usage.service";
+import { queryOf, readJsonBody } from "./api-request";
+import { accessBody, checkBody, reportQuery, usageBody } from "./api-schemas";
+import type { ApiUsers } from "./api-users";
+
+/** Limit notices go out after the answer, so the platform never waits on Slack. */
+export interface NoticeSink {
+  deliver(workspaceId: string, notices: LimitNotice[]): void;
+}
+
+export interface ApiContext {
+  services: Services;
+  users: ApiUsers;
+  notices: NoticeSink;
+  clock: Clock;
+  timeZone: string;
+}
+
+export interface ApiCall {
+  req: IncomingMessage;
+  key: KeyIdentity;
+  ctx: ApiContext;
+}
+
+/** A 200 answer's body, and what to do once it has been sent. */
+export interface ApiOutcome {
+  body: unknown;
+  afterSend?: () => void;
+}
+
+export type ApiHandler = (call: ApiCall) => Promise<ApiOutcome>;
+
+/** Clocks differ a little; usage dated further ahead than this is a mistake, not a clock. */
+const FUTURE_SKEW_MS = 5 * 60_000;
+const REPORT_DEFAULT_DAYS = 30;
+const REPORT_MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+/**
+ * `POST /api/v1/usage`: records up to 1,000 events under every limit, atomically. The whole body is
+ * validated (and its emails resolved) before anything is recorded; an email nobody in the workspace
+ * has makes that one event `rejected` with `not_a_member`.
+ */
+export const recordUsage: ApiHandler = async ({ req, key, ctx }) => {
+  const body = usageBody.parse(await readJsonBody(req));
+  ownTeamOnly(body.team, key);
+  const latest = ctx.clock.now() + FUTURE_SKEW_MS;
+  body.events.forEach((event, i) => {
+    if (event.occurredAt !== undefined && event.occurredAt > latest) {
+      throw new InvalidInput(
+        "occurredAt is in the future; report usage once it has happened.",
+        `events[${i}].occurredAt`,
+      );
+    }
+  });
+  const users = await ctx.users.resolve(body.events.map((e) => e.user));
+  const results: SpendResult[] = new Array<SpendResult>(body.events.length);
+  const spends: SpendInput[] = [];
+  const positions: number[] = [];
+  body.events.forEach((event, i) => {
+    const userId = users.get(event.user);
+    if (!userId) {
+      results[i] = {
+        transactionId: event.transactionId,
+        status: "rejected",
+        reason: "not_a_member",
+        remaining: 0,
+        transactionMax: 0,
+      };
+      return;
+    }
+    spends.push({
+      transactionId: event.transactionId,
+      userId,
+      tokens: event.tokens,
+      resource: event.resource,
+      ...(event.occurredAt !== undefined && { occurredAt: event.occurredAt }),
+    });
+    positions.push(i);
+  });
+  if (spends.length === 0) return { body: { results } };
+  const recorded = await ctx.services.usage.record(key.workspaceId, key.teamId, spends);
+  recorded.results.forEach((result, j) => (results[positions[j]] = result));
+  const { notices } = recorded;
+  return {
+    body: { results },
+    afterSend: notices.length ? () => ctx.notices.deliver(key.workspaceId, notices) : undefined,
+  };
+};
+
+/** `POST /api/v1/usage/check`: would this spend be allowed now? Records nothing. */
+export const checkUsage: ApiHandler = async ({ req, key, ctx }) => {
+  const body = checkBody.parse(await readJsonBody(req));
+  ownTeamOnly(body.team, key);
+  const userId = await ctx.users.resolveOne(body.user);
+  if (!userId) return { body: { allowed: false, reason: "not_a_member", remaining: 0, transactionMax: 0 } };
+  const verdict = await ctx.services.usage.check(key.workspaceId, key.teamId, userId, body.tokens);
+  return {
+    body: {
+      allowed: verdict.allowed,
+      ...(verdict.reason !== undefined && { reason: verdict.reason }),
+      remaining: verdict.remaining,
+      transactionMax: verdict.transactionMax,
+    },
+  };
+};
+
+/**
+ * `GET /api/v1/usage?from&to&by`: totals of the key's team and its sub-teams, by user, resource or
+ * day (local days in TIMEZONE). Default: the last 30 days up to today, by user.
+ */
+export const reportUsage: ApiHandler = async ({ req, key, ctx }) => {
+  const query = reportQuery.parse(queryOf(req));
+  ownTeamOnly(query.team, key);
+  const { from, to } = reportRange(query.from, query.to, localDay(ctx.clock.now(), ctx.timeZone));
+  const by = query.by ?? "user";
+  let userId: string | undefined;
+  if (query.user !== undefined) {
+    const found = await ctx.users.resolveOne(query.user);
+    // Nobody has that email: they have spent nothing here.
+    if (!found) return { body: { from, to, by, total: 0, rows: [] } };
+    userId = found;
+  }
+  const report = await ctx.services.usage.report(key.workspaceId, key.teamId, { from, to, by, userId });
+  return {
+    body: {
+      from: report.from,
+      to: report.to,
+      by: report.by,
+      total: report.total,
+      rows: report.rows.map((r) => ({ key: r.key, tokens: r.tokens, events: r.events })),
+    },
+  };
+};
+
+/**
+ * `POST /api/v1/access/check`: may this user do this in the key's team (role, team grant), or use
+ * this resource (share, honouring resourceSharing)? The reason names what decided it.
+ */
+export const checkAccess: ApiHandler = async ({ req, key, ctx }) => {
+  const body = accessBody.parse(await readJsonBody(req));
+  ownTeamOnly(body.team, key);
+  const userId = await ctx.users.resolveOne(body.user);
+  if (!userId) {
+    return { body: { allowed: false, reason: `nobody in this Slack workspace has that email, so not a member of ${key.teamName}` } };
+  }
+  const decision = await ctx.services.access.check(key.workspaceId, key.teamId, userId, body.permission, body.resource);
+  return { body: { allowed: decision.allowed, reason: decision.reason } };
+};
+
+/**
+ * A key reads and writes its own team only. Naming another team (by `team`) is answered exactly
+ * like a team that doesn't exist, so a key can't learn which other teams there are.
+ */
+function ownTeamOnly(team: string | undefined, key: KeyIdentity): void {
+  if (team !== undefined && nameKey(team) !== nameKey(key.teamName)) {
+    throw new NotFound(`This API key has no team called “${team.slice(0, 80)}”; it reads and writes its own team only.`, "team");
+  }
+}
+
+function reportRange(fromText: string | undefined, toText: string | undefined, today: string) {
+  const to = toText ?? today;
+  const from = fromText ?? addDays(to, 1 - REPORT_DEFAULT_DAYS);
+  if (from > to) throw new InvalidInput(`from (${from}) is after to (${to}); give a from on or before to.`, "from");
+  const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
+  if (days > REPORT_MAX_DAYS) {
+    throw new InvalidInput(`A report covers at most ${REPORT_MAX_DAYS} days, and ${from} to ${to} is ${days}.`, "from");
+  }
+  return { from, to };
+}
+
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
