@@ -50,11 +50,19 @@ export async function handleRequestEscalation(
       recipients,
       escalationNote(escalation, toParent, hours),
     );
-    if (sent.length === 0) {
+    if (sent.length === 0 && recipients.length > 0) {
+      // Slack refused every DM: give the escalation back so the next tick tries again.
       undelivered += 1;
+      await deps.services.approvals.releaseEscalation(request);
       deps.logger.error(
         { workspaceId: request.workspaceId, requestId: request.id, recipients },
-        "an escalated request reached nobody; it still waits on the org admins' App Home",
+        "an escalated request's cards reached nobody; the next run will try again",
+      );
+    } else if (sent.length === 0) {
+      undelivered += 1;
+      deps.logger.error(
+        { workspaceId: request.workspaceId, requestId: request.id },
+        "an escalated request has nobody to go to; it waits on the org admins' App Home",
       );
     }
     deps.home.refreshSoon(request.workspaceId, sent);

@@ -60,6 +60,16 @@ export class ApprovalRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Gives an escalation back (its cards reached nobody), so a later run can try again. */
+  async unmarkEscalated(id: number, escalatedAt: number): Promise<void> {
+    await this.requests
+      .createQueryBuilder()
+      .update()
+      .set({ escalatedAt: null })
+      .where("id = :id AND status = 'pending' AND escalated_at = :escalatedAt", { id, escalatedAt })
+      .execute();
+  }
+
   async pendingInWorkspace(workspaceId: string): Promise<ApprovalRequestEntity[]> {
     return this.requests.find({
       where: { workspaceId, status: "pending" },

@@ -209,6 +209,16 @@ export class ApprovalService {
     });
   }
 
+  /**
+   * Hands an escalation back when its cards reached nobody because Slack failed, so the next run
+   * of the job escalates it again instead of the request waiting unseen.
+   */
+  async releaseEscalation(request: Pick<ApprovalRequestEntity, "id" | "escalatedAt">): Promise<void> {
+    if (request.escalatedAt === null) return;
+    const escalatedAt = request.escalatedAt;
+    await this.db.transaction((repos) => repos.approvals.unmarkEscalated(request.id, escalatedAt));
+  }
+
   private async ask(
     actor: Actor,
     teamName: string,
@@ -272,7 +282,13 @@ export class ApprovalService {
       });
       return;
     }
-    await this.limits.raiseMemberTotal(repos, actor, team, request.requesterUserId, Number(request.details.total));
+    await this.limits.raiseMemberTotal(
+      repos,
+      actor,
+      team,
+      request.requesterUserId,
+      Number(request.details.total),
+    );
   }
 
   /**

@@ -146,6 +146,19 @@ describe.each(testDatabases())("escalating undecided requests on $name", (kind) 
     }
   });
 
+  it("tries again on the next run when Slack refused every escalation DM", async () => {
+    await ask("Evals");
+    world.clock.advance(49 * HOUR);
+    // Both of Platform's deciders (Alice and Carol) are out of reach this time.
+    world.slack.failNext("chat.postMessage", { error: "internal_error" }, 2);
+    expect(await run()).toEqual({ escalated: 1, undelivered: 1 });
+    expect(cardsTo(carol)).toEqual([]);
+    world.clock.advance(HOUR);
+    expect(await run()).toEqual({ escalated: 1, undelivered: 0 });
+    expect(cardsTo(carol)).toHaveLength(1);
+    expect(await run()).toEqual({ escalated: 0, undelivered: 0 });
+  });
+
   it("leaves a decided request alone", async () => {
     const { request } = await ask("Evals");
     await world.roster.services.approvals.decide(
