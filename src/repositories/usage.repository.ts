@@ -2,7 +2,10 @@ import { type EntityManager, In } from "typeorm";
 import { UsageEventEntity } from "../../entities";
 
 export type UsageRow = Omit<UsageEventEntity, "id">;
-export type UsageGrouping = "user" | "resource" | "hour";
+export type UsageGrouping = "user" | "resource" | "quarter";
+
+/** Quarter-hours: every time zone's midnight falls on one (offsets are whole quarter-hours). */
+export const QUARTER_MS = 900_000;
 
 const INSERT_CHUNK = 500;
 
@@ -18,7 +21,10 @@ export class UsageRepository {
     const found = new Set<string>();
     for (let i = 0; i < transactionIds.length; i += INSERT_CHUNK) {
       const chunk = transactionIds.slice(i, i + INSERT_CHUNK);
-      const rows = await this.repo.find({ select: { transactionId: true }, where: { teamId, transactionId: In(chunk) } });
+      const rows = await this.repo.find({
+        select: { transactionId: true },
+        where: { teamId, transactionId: In(chunk) },
+      });
       for (const row of rows) found.add(row.transactionId);
     }
     return found;
@@ -27,7 +33,12 @@ export class UsageRepository {
   /** Multi-row INSERTs, a chunk at a time. */
   async insertMany(rows: UsageRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.manager.createQueryBuilder().insert().into(UsageEventEntity).values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      await this.manager
+        .createQueryBuilder()
+        .insert()
+        .into(UsageEventEntity)
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
     }
   }
 
@@ -55,8 +66,8 @@ export class UsageRepository {
   }
 
   /**
-   * Totals within [from, to) grouped by user, resource, or hour (epoch hour number; the caller
-   * folds hours into local days, since the database knows nothing of TIMEZONE).
+   * Totals within [from, to) grouped by user, resource, or quarter-hour (its epoch number; the
+   * caller folds them into local days, since the database knows nothing of TIMEZONE).
    */
   async grouped(
     teamIds: number[],
@@ -65,16 +76,25 @@ export class UsageRepository {
     by: UsageGrouping,
     userId?: string,
   ): Promise<{ key: string; tokens: number; events: number }[]> {
-    const key = by === "user" ? "u.user_id" : by === "resource" ? "u.resource" : "FLOOR(u.occurred_at / 3600000)";
+    const key =
+      by === "user" ? "u.user_id" : by === "resource" ? "u.resource" : `FLOOR(u.occurred_at / ${QUARTER_MS})`;
     const query = this.repo
       .createQueryBuilder("u")
       .select(key, "key")
       .addSelect("SUM(u.tokens)", "tokens")
       .addSelect("COUNT(*)", "events")
-      .where("u.team_id IN (:...teamIds) AND u.occurred_at >= :from AND u.occurred_at < :to", { teamIds, from, to })
+      .where("u.team_id IN (:...teamIds) AND u.occurred_at >= :from AND u.occurred_at < :to", {
+        teamIds,
+        from,
+        to,
+      })
       .groupBy(key);
     if (userId) query.andWhere("u.user_id = :userId", { userId });
-    const rows = await query.getRawMany<{ key: string | number; tokens: string | number; events: string | number }>();
+    const rows = await query.getRawMany<{
+      key: string | number;
+      tokens: string | number;
+      events: string | number;
+    }>();
     return rows.map((r) => ({ key: String(r.key), tokens: Number(r.tokens), events: Number(r.events) }));
   }
 }

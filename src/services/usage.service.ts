@@ -7,7 +7,7 @@ import { localDay, startOfLocalDay } from "../domain/periods";
 import { describe, userId as validUserId } from "../domain/validation";
 import type { Repositories } from "../repositories";
 import { type CounterKey, counterKey } from "../repositories/counter.repository";
-import type { UsageRow } from "../repositories/usage.repository";
+import { QUARTER_MS, type UsageRow } from "../repositories/usage.repository";
 import type { Actor } from "./actor";
 import type { Policy } from "./policy";
 import { type AppliedLimit, applicableLimits, evaluate, headroom, type RejectReason } from "./spend-rules";
@@ -90,7 +90,11 @@ export class UsageService {
   ) {}
 
   /** Records spends for the team (its API key decides it); one result per event, in order. */
-  async record(workspaceId: string, teamId: number, events: SpendInput[]): Promise<{ results: SpendResult[]; notices: LimitNotice[] }> {
+  async record(
+    workspaceId: string,
+    teamId: number,
+    events: SpendInput[],
+  ): Promise<{ results: SpendResult[]; notices: LimitNotice[] }> {
     const clean = events.map((e, i) => this.valid(e, i));
     for (let attempt = 1; ; attempt++) {
       try {
@@ -105,7 +109,12 @@ export class UsageService {
   }
 
   /** Would this spend be allowed now? Records nothing. */
-  async check(workspaceId: string, teamId: number, userId: string, tokens: number): Promise<Omit<SpendResult, "transactionId" | "status"> & { allowed: boolean }> {
+  async check(
+    workspaceId: string,
+    teamId: number,
+    userId: string,
+    tokens: number,
+  ): Promise<Omit<SpendResult, "transactionId" | "status"> & { allowed: boolean }> {
     const spend = this.valid({ transactionId: "check", userId, tokens, resource: "check" }, 0);
     return this.db.read(async (repos) => {
       const context = await this.context(repos, workspaceId, teamId, [spend.userId]);
@@ -116,7 +125,12 @@ export class UsageService {
         return { allowed: false, reason: refusal, remaining: 0, transactionMax: 0 };
       }
       const verdict = evaluate(spend.tokens, applied, (k) => counters.get(counterKey(k))?.tokens ?? 0);
-      return { allowed: verdict.allowed, reason: verdict.reason, remaining: verdict.remaining, transactionMax: verdict.transactionMax };
+      return {
+        allowed: verdict.allowed,
+        reason: verdict.reason,
+        remaining: verdict.remaining,
+        transactionMax: verdict.transactionMax,
+      };
     });
   }
 
@@ -135,10 +149,24 @@ export class UsageService {
     if (!(from < to)) throw new InvalidInput("from must be on or before to.", "from");
     return this.db.read(async (repos) => {
       const teamIds = await repos.teams.subtree(workspaceId, teamId);
-      const grouped = await repos.usage.grouped(teamIds, from, to, query.by === "day" ? "hour" : query.by, query.userId);
-      const rows = query.by === "day" ? this.foldHoursIntoDays(grouped) : grouped;
-      rows.sort((a, b) => (query.by === "day" ? a.key.localeCompare(b.key) : b.tokens - a.tokens || a.key.localeCompare(b.key)));
-      return { from: query.from, to: query.to, by: query.by, total: rows.reduce((sum, r) => sum + r.tokens, 0), rows };
+      const grouped = await repos.usage.grouped(
+        teamIds,
+        from,
+        to,
+        query.by === "day" ? "quarter" : query.by,
+        query.userId,
+      );
+      const rows = query.by === "day" ? this.foldQuartersIntoDays(grouped) : grouped;
+      rows.sort((a, b) =>
+        query.by === "day" ? a.key.localeCompare(b.key) : b.tokens - a.tokens || a.key.localeCompare(b.key),
+      );
+      return {
+        from: query.from,
+        to: query.to,
+        by: query.by,
+        total: rows.reduce((sum, r) => sum + r.tokens, 0),
+        rows,
+      };
     });
   }
 
@@ -150,12 +178,14 @@ export class UsageService {
    */
   async reportFor(actor: Actor, teamName: string, query: UsageQuery = {}): Promise<UsageView> {
     const by = query.by ?? "user";
-    if (!GROUPINGS.includes(by)) throw new InvalidInput(`by is one of ${GROUPINGS.join(", ")}, like by=resource.`, "by");
+    if (!GROUPINGS.includes(by))
+      throw new InvalidInput(`by is one of ${GROUPINGS.join(", ")}, like by=resource.`, "by");
     const { from, to } = this.range(query.from, query.to);
     const named = query.userId === undefined ? undefined : validUserId(query.userId);
     const { team, userId } = await this.db.read(async (repos) => {
       const team = await this.policy.findTeam(repos, actor, teamName);
-      if ((await this.policy.permissions(repos, actor, team)).has("usage:view_all")) return { team, userId: named ?? null };
+      if ((await this.policy.permissions(repos, actor, team)).has("usage:view_all"))
+        return { team, userId: named ?? null };
       if (named !== undefined && named !== actor.userId) {
         throw new Forbidden(
           `You need the usage:view_all permission in ${team.name} to see someone else's usage; /team usage ${team.name} shows your own.`,
@@ -164,7 +194,12 @@ export class UsageService {
       }
       return { team, userId: actor.userId };
     });
-    const report = await this.report(team.workspaceId, team.id, { from, to, by, userId: userId ?? undefined });
+    const report = await this.report(team.workspaceId, team.id, {
+      from,
+      to,
+      by,
+      userId: userId ?? undefined,
+    });
     return { ...report, team, userId };
   }
 
@@ -179,13 +214,19 @@ export class UsageService {
     }
     const days = (Date.parse(to) - Date.parse(from)) / DAY + 1;
     if (days > MAX_DAYS) {
-      throw new InvalidInput(`A report covers at most ${MAX_DAYS} days, and ${from} to ${to} is ${days}; narrow from= or to=.`, "from");
+      throw new InvalidInput(
+        `A report covers at most ${MAX_DAYS} days, and ${from} to ${to} is ${days}; narrow from= or to=.`,
+        "from",
+      );
     }
     return { from, to };
   }
 
   /** Who hears of a budget's notice: the team the limit belongs to (for its channel) and its owner. */
-  async noticeAudience(workspaceId: string, teamId: number): Promise<{ team: TeamEntity; ownerId: string | null } | null> {
+  async noticeAudience(
+    workspaceId: string,
+    teamId: number,
+  ): Promise<{ team: TeamEntity; ownerId: string | null } | null> {
     return this.db.read(async (repos) => {
       const team = await repos.teams.findById(workspaceId, teamId);
       if (!team) return null;
@@ -193,14 +234,24 @@ export class UsageService {
     });
   }
 
-  private async recordIn(repos: Repositories, workspaceId: string, teamId: number, events: Required<SpendInput>[]) {
+  private async recordIn(
+    repos: Repositories,
+    workspaceId: string,
+    teamId: number,
+    events: Required<SpendInput>[],
+  ) {
     const context = await this.context(repos, workspaceId, teamId, [...new Set(events.map((e) => e.userId))]);
     const appliedFor = events.map((e) =>
-      context.membershipProblem(e.userId) ? [] : applicableLimits(context.limits, teamId, e.userId, e.occurredAt, this.timeZone),
+      context.membershipProblem(e.userId)
+        ? []
+        : applicableLimits(context.limits, teamId, e.userId, e.occurredAt, this.timeZone),
     );
     const counters = await repos.counters.lock(uniqueKeys(appliedFor.flat()));
     // Read after taking the locks: a concurrent batch with the same IDs has committed by now.
-    const seen = await repos.usage.existing(teamId, events.map((e) => e.transactionId));
+    const seen = await repos.usage.existing(
+      teamId,
+      events.map((e) => e.transactionId),
+    );
     const used = new Map([...counters].map(([key, counter]) => [key, counter.tokens]));
     const start = new Map(used);
     const rows: UsageRow[] = [];
@@ -215,14 +266,42 @@ export class UsageService {
       }
       seen.add(event.transactionId);
       const problem = context.membershipProblem(event.userId);
-      if (problem) return { transactionId: event.transactionId, status: "rejected", reason: problem, remaining: 0, transactionMax: 0 };
+      if (problem)
+        return {
+          transactionId: event.transactionId,
+          status: "rejected",
+          reason: problem,
+          remaining: 0,
+          transactionMax: 0,
+        };
       const verdict = evaluate(event.tokens, applied, usedOf);
       if (!verdict.allowed) {
-        return { transactionId: event.transactionId, status: "rejected", reason: verdict.reason, remaining: verdict.remaining, transactionMax: verdict.transactionMax };
+        return {
+          transactionId: event.transactionId,
+          status: "rejected",
+          reason: verdict.reason,
+          remaining: verdict.remaining,
+          transactionMax: verdict.transactionMax,
+        };
       }
-      for (const { counter } of applied) if (counter) used.set(counterKey(counter), usedOf(counter) + event.tokens);
-      rows.push({ workspaceId, teamId, userId: event.userId, tokens: event.tokens, resource: event.resource, transactionId: event.transactionId, occurredAt: event.occurredAt, createdAt: now });
-      return { transactionId: event.transactionId, status: "accepted", remaining: verdict.remaining, transactionMax: verdict.transactionMax };
+      for (const { counter } of applied)
+        if (counter) used.set(counterKey(counter), usedOf(counter) + event.tokens);
+      rows.push({
+        workspaceId,
+        teamId,
+        userId: event.userId,
+        tokens: event.tokens,
+        resource: event.resource,
+        transactionId: event.transactionId,
+        occurredAt: event.occurredAt,
+        createdAt: now,
+      });
+      return {
+        transactionId: event.transactionId,
+        status: "accepted",
+        remaining: verdict.remaining,
+        transactionMax: verdict.transactionMax,
+      };
     });
 
     await repos.usage.insertMany(rows);
@@ -232,7 +311,18 @@ export class UsageService {
       if (delta === 0) continue;
       await repos.counters.add(counter.id, delta);
       const limit = context.limits.find((l) => l.id === counter.limitId);
-      if (limit?.totalMax) notices.push(...(await this.crossings(repos, context.team, limit, counter, start.get(key) ?? 0, used.get(key) ?? 0, now)));
+      if (limit?.totalMax)
+        notices.push(
+          ...(await this.crossings(
+            repos,
+            context.team,
+            limit,
+            counter,
+            start.get(key) ?? 0,
+            used.get(key) ?? 0,
+            now,
+          )),
+        );
     }
     return { results, notices };
   }
@@ -251,7 +341,14 @@ export class UsageService {
     for (const threshold of THRESHOLDS) {
       const line = ((limit.totalMax ?? 0) * threshold) / 100;
       if (before < line && after >= line && (await repos.counters.recordNotice(counter, threshold, now))) {
-        notices.push({ team, limit, userId: counter.subjectKey || null, threshold, used: after, periodStart: counter.periodStart });
+        notices.push({
+          team,
+          limit,
+          userId: counter.subjectKey || null,
+          threshold,
+          used: after,
+          periodStart: counter.periodStart,
+        });
       }
     }
     return notices;
@@ -283,17 +380,21 @@ export class UsageService {
       throw new InvalidInput(`tokens is a whole number from 0 to ${MAX_TOKENS_PER_EVENT}.`, field("tokens"));
     }
     if (typeof event.resource !== "string" || !event.resource || event.resource.length > 191) {
-      throw new InvalidInput("resource is text of 1 to 191 characters, like a model name.", field("resource"));
+      throw new InvalidInput(
+        "resource is text of 1 to 191 characters, like a model name.",
+        field("resource"),
+      );
     }
     const occurredAt = event.occurredAt ?? this.clock.now();
-    if (!Number.isSafeInteger(occurredAt) || occurredAt < 0) throw new InvalidInput("occurredAt is a time.", field("occurredAt"));
+    if (!Number.isSafeInteger(occurredAt) || occurredAt < 0)
+      throw new InvalidInput("occurredAt is a time.", field("occurredAt"));
     return { ...event, occurredAt };
   }
 
-  private foldHoursIntoDays(rows: { key: string; tokens: number; events: number }[]) {
+  private foldQuartersIntoDays(rows: { key: string; tokens: number; events: number }[]) {
     const days = new Map<string, { key: string; tokens: number; events: number }>();
     for (const row of rows) {
-      const day = localDay(Number(row.key) * 3_600_000, this.timeZone);
+      const day = localDay(Number(row.key) * QUARTER_MS, this.timeZone);
       const into = days.get(day) ?? { key: day, tokens: 0, events: 0 };
       into.tokens += row.tokens;
       into.events += row.events;
@@ -308,7 +409,10 @@ function calendarDay(text: string, field: string): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   const day = match ? new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]))) : null;
   if (!day || day.getUTCFullYear() < 1970 || day.toISOString().slice(0, 10) !== text) {
-    throw new InvalidInput(`${field} is a date written YYYY-MM-DD, like ${field}=2026-01-31, not ${describe(text)}.`, field);
+    throw new InvalidInput(
+      `${field} is a date written YYYY-MM-DD, like ${field}=2026-01-31, not ${describe(text)}.`,
+      field,
+    );
   }
   return text;
 }
