@@ -1,5 +1,13 @@
 import { ZodError } from "zod";
-import { Conflict, DomainError, Forbidden, InvalidInput, LimitExceeded, NotFound, Unavailable } from "../domain/errors";
+import {
+  Conflict,
+  DomainError,
+  Forbidden,
+  InvalidInput,
+  LimitExceeded,
+  NotFound,
+  Unavailable,
+} from "../domain/errors";
 
 /** The body of every error answer (SPEC section 5). */
 export interface ApiErrorBody {
@@ -21,7 +29,9 @@ export class ApiError extends Error {
 }
 
 export function unauthorized(message: string): ApiError {
-  return new ApiError(401, "unauthorized", message, undefined, { "WWW-Authenticate": 'Bearer realm="roster"' });
+  return new ApiError(401, "unauthorized", message, undefined, {
+    "WWW-Authenticate": 'Bearer realm="roster"',
+  });
 }
 
 export function methodNotAllowed(method: string, allowed: readonly string[]): ApiError {
@@ -47,20 +57,28 @@ export interface ErrorAnswer {
  * the field (`events[3].tokens`), anything else a 500 whose message carries only the request id.
  */
 export function errorAnswer(error: unknown, requestId: string): ErrorAnswer {
-  const answer = (status: number, code: string, message: string, field?: string, headers = {}): ErrorAnswer => ({
+  const answer = (
+    status: number,
+    code: string,
+    message: string,
+    field?: string,
+    headers = {},
+  ): ErrorAnswer => ({
     status,
     body: { error: { code, message, ...(field !== undefined && { field }) } },
     headers,
     unexpected: false,
   });
-  if (error instanceof ApiError) return answer(error.status, error.code, error.message, error.field, error.headers);
+  if (error instanceof ApiError)
+    return answer(error.status, error.code, error.message, error.field, error.headers);
   if (error instanceof ZodError) {
     const issue = firstIssue(error);
     const field = fieldPath(issue.path);
     // Every schema message names its field; the path says which one of many (events[3]).
     return answer(400, "invalid_input", issue.message, field || undefined);
   }
-  if (error instanceof Unavailable) return answer(503, error.code, error.message, undefined, { "Retry-After": "30" });
+  if (error instanceof Unavailable)
+    return answer(503, error.code, error.message, undefined, { "Retry-After": "30" });
   if (error instanceof InvalidInput) return answer(400, error.code, error.message, error.field);
   if (error instanceof NotFound) return answer(404, error.code, error.message, error.field);
   if (error instanceof Forbidden) return answer(403, error.code, error.message);
@@ -68,7 +86,11 @@ export function errorAnswer(error: unknown, requestId: string): ErrorAnswer {
   if (error instanceof LimitExceeded) return answer(429, error.code, error.message, error.field);
   if (error instanceof DomainError) return answer(400, error.code, error.message, error.field);
   return {
-    ...answer(500, "internal_error", `Something went wrong on our side; try again, and quote request ${requestId} if it persists.`),
+    ...answer(
+      500,
+      "internal_error",
+      `Something went wrong on our side; try again, and quote request ${requestId} if it persists.`,
+    ),
     unexpected: true,
   };
 }

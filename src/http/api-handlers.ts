@@ -149,9 +149,20 @@ export const checkAccess: ApiHandler = async ({ req, key, ctx }) => {
   ownTeamOnly(body.team, key);
   const userId = await ctx.users.resolveOne(body.user);
   if (!userId) {
-    return { body: { allowed: false, reason: `nobody in this Slack workspace has that email, so not a member of ${key.teamName}` } };
+    return {
+      body: {
+        allowed: false,
+        reason: `nobody in this Slack workspace has that email, so not a member of ${key.teamName}`,
+      },
+    };
   }
-  const decision = await ctx.services.access.check(key.workspaceId, key.teamId, userId, body.permission, body.resource);
+  const decision = await ctx.services.access.check(
+    key.workspaceId,
+    key.teamId,
+    userId,
+    body.permission,
+    body.resource,
+  );
   return { body: { allowed: decision.allowed, reason: decision.reason } };
 };
 
@@ -161,17 +172,24 @@ export const checkAccess: ApiHandler = async ({ req, key, ctx }) => {
  */
 function ownTeamOnly(team: string | undefined, key: KeyIdentity): void {
   if (team !== undefined && nameKey(team) !== nameKey(key.teamName)) {
-    throw new NotFound(`This API key has no team called “${team.slice(0, 80)}”; it reads and writes its own team only.`, "team");
+    throw new NotFound(
+      `This API key has no team called “${team.slice(0, 80)}”; it reads and writes its own team only.`,
+      "team",
+    );
   }
 }
 
 function reportRange(fromText: string | undefined, toText: string | undefined, today: string) {
   const to = toText ?? today;
   const from = fromText ?? addDays(to, 1 - REPORT_DEFAULT_DAYS);
-  if (from > to) throw new InvalidInput(`from (${from}) is after to (${to}); give a from on or before to.`, "from");
+  if (from > to)
+    throw new InvalidInput(`from (${from}) is after to (${to}); give a from on or before to.`, "from");
   const days = (Date.parse(to) - Date.parse(from)) / DAY_MS + 1;
   if (days > REPORT_MAX_DAYS) {
-    throw new InvalidInput(`A report covers at most ${REPORT_MAX_DAYS} days, and ${from} to ${to} is ${days}.`, "from");
+    throw new InvalidInput(
+      `A report covers at most ${REPORT_MAX_DAYS} days, and ${from} to ${to} is ${days}.`,
+      "from",
+    );
   }
   return { from, to };
 }

@@ -36,7 +36,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     throw new ApiError(415, "unsupported_media_type", "Send the body uncompressed (no Content-Encoding).");
   }
   const declared = Number(req.headers["content-length"]);
-  
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge();
 
   const text = await readText(req, limit);
   if (text.trim() === "") throw new ApiError(400, "invalid_json", "The body is empty; send a JSON object.");
@@ -59,7 +59,7 @@ function readText(req: IncomingMessage, limit: number): Promise<string> {
       }
       stop();
       chunks.length = 0;
-      drain(req);
+      discardBody(req);
       reject(tooLarge());
     };
     const onEnd = () => {
@@ -83,12 +83,17 @@ function readText(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+const discarding = new WeakSet<IncomingMessage>();
+
 /**
- * Drops the rest of a refused body as it arrives, keeping nothing. Hanging up at once would make
- * the kernel reset the connection, and the client could lose the 413 we just sent; a client that
+ * Drops what is left of a request's body as it arrives, keeping nothing: after a refusal (a bad
+ * key, an oversized body) the client may still be sending. Hanging up at once would make the
+ * kernel reset the connection, and the client could lose the answer we just sent; a client that
  * keeps sending far past the limit is cut off.
  */
-function drain(req: IncomingMessage): void {
+export function discardBody(req: IncomingMessage): void {
+  if (req.readableEnded || discarding.has(req)) return;
+  discarding.add(req);
   let dropped = 0;
   req.on("error", () => undefined);
   req.on("data", (chunk: Buffer) => {
@@ -112,7 +117,12 @@ export function queryOf(req: IncomingMessage): Record<string, string> {
   return Object.fromEntries(query);
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {

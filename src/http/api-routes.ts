@@ -13,7 +13,7 @@ import {
   recordUsage,
   reportUsage,
 } from "./api-handlers";
-import { bearerToken, ClientGone, sendJson } from "./api-request";
+import { bearerToken, ClientGone, discardBody, sendJson } from "./api-request";
 import { ApiUsers } from "./api-users";
 
 interface Endpoint {
@@ -74,10 +74,13 @@ async function serve(
     if (!handler) throw methodNotAllowed(method, Object.keys(endpoint.handlers));
     const presented = bearerToken(req);
     if (!presented) {
-      throw unauthorized("Send your team's API key as Authorization: Bearer <key>; /team key create makes one.");
+      throw unauthorized(
+        "Send your team's API key as Authorization: Bearer <key>; /team key create makes one.",
+      );
     }
     const key = await ctx.services.apiKeys.authenticate(presented);
-    if (!key) throw unauthorized("That API key is unknown or has been revoked; ask a team admin for a new one.");
+    if (!key)
+      throw unauthorized("That API key is unknown or has been revoked; ask a team admin for a new one.");
     ids = { workspaceId: key.workspaceId, teamId: key.teamId, keyId: key.keyId };
     const outcome = await handler({ req, key, ctx });
     status = 200;
@@ -85,14 +88,23 @@ async function serve(
     outcome.afterSend?.();
   } catch (error) {
     if (error instanceof ClientGone) {
-      logger.info({ requestId, method, path: endpoint.path, ...ids }, "API client left before sending its body");
+      logger.info(
+        { requestId, method, path: endpoint.path, ...ids },
+        "API client left before sending its body",
+      );
       return;
     }
     const answer = errorAnswer(error, requestId);
     status = answer.status;
-    if (answer.unexpected) logger.error({ requestId, method, path: endpoint.path, ...ids, err: error }, "API request failed");
-    else if (status === 503) logger.warn({ requestId, method, path: endpoint.path, ...ids, err: error }, "API dependency unavailable");
+    if (answer.unexpected)
+      logger.error({ requestId, method, path: endpoint.path, ...ids, err: error }, "API request failed");
+    else if (status === 503)
+      logger.warn(
+        { requestId, method, path: endpoint.path, ...ids, err: error },
+        "API dependency unavailable",
+      );
     sendJson(res, status, answer.body, answer.headers);
+    discardBody(req);
   }
   const ms = Math.round((performance.now() - started) * 10) / 10;
   logger.info({ requestId, method, path: endpoint.path, status, ms, ...ids }, "API request");

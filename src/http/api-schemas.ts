@@ -32,11 +32,15 @@ const tokens = (() => {
 
 /** ISO-8601 with a zone (`2026-01-05T09:00:00Z`) or epoch milliseconds; becomes epoch ms. */
 const occurredAt = (() => {
-  const error = "occurredAt is an ISO-8601 time with its zone (like 2026-01-05T09:00:00Z) or epoch milliseconds.";
-  return z.union([
-    z.iso.datetime({ offset: true, error }).transform((iso) => Date.parse(iso)),
-    z.number({ error }).int({ error }).min(0, { error }).max(Number.MAX_SAFE_INTEGER, { error }),
-  ], { error });
+  const error =
+    "occurredAt is an ISO-8601 time with its zone (like 2026-01-05T09:00:00Z) or epoch milliseconds.";
+  return z.union(
+    [
+      z.iso.datetime({ offset: true, error }).transform((iso) => Date.parse(iso)),
+      z.number({ error }).int({ error }).min(0, { error }).max(Number.MAX_SAFE_INTEGER, { error }),
+    ],
+    { error },
+  );
 })();
 
 /** Optional everywhere: when given, it must be the key's own team (anything else is not found). */
@@ -57,7 +61,9 @@ export const usageBody = z.object(
   {
     team,
     events: z
-      .array(usageEvent, { error: `events is a list of 1 to ${MAX_EVENTS.toLocaleString("en-US")} usage events.` })
+      .array(usageEvent, {
+        error: `events is a list of 1 to ${MAX_EVENTS.toLocaleString("en-US")} usage events.`,
+      })
       .min(1, { error: "events is empty; send 1 to 1,000 usage events." })
       .max(MAX_EVENTS, {
         error: (issue) =>
@@ -85,7 +91,10 @@ export const accessBody = z.object(
       return z.string({ error }).min(3, { error }).max(255, { error }).optional();
     })(),
   },
-  { error: 'The body is a JSON object like {"user": "U0123ABCD", "permission": "execute", "resource": "model:gpt-4o"}.' },
+  {
+    error:
+      'The body is a JSON object like {"user": "U0123ABCD", "permission": "execute", "resource": "model:gpt-4o"}.',
+  },
 );
 
 const day = (field: string) => {
@@ -93,10 +102,13 @@ const day = (field: string) => {
   return z
     .string({ error })
     .regex(DAY, { error })
-    .refine((value) => {
-      const date = new Date(`${value}T00:00:00Z`);
-      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
-    }, { error })
+    .refine(
+      (value) => {
+        const date = new Date(`${value}T00:00:00Z`);
+        return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+      },
+      { error },
+    )
     .optional();
 };
 

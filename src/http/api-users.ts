@@ -64,7 +64,10 @@ export class ApiUsers {
       throw Object.assign(unavailable, { cause: error });
     }
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(email.toLowerCase(), { userId, until: this.clock.now() + (userId ? FOUND_MS : MISSED_MS) });
+    this.cache.set(email.toLowerCase(), {
+      userId,
+      until: this.clock.now() + (userId ? FOUND_MS : MISSED_MS),
+    });
     return userId;
   }
 }

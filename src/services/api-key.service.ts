@@ -51,7 +51,11 @@ export class ApiKeyService {
    * Creates a key called `name` for the team (keys:manage) and returns it in plain text: the only
    * time anyone sees it. Names are unique among the team's live keys.
    */
-  async create(actor: Actor, teamName: string, name: string): Promise<{ team: TeamEntity; key: string; summary: KeySummary }> {
+  async create(
+    actor: Actor,
+    teamName: string,
+    name: string,
+  ): Promise<{ team: TeamEntity; key: string; summary: KeySummary }> {
     const keyName = validKeyName(name);
     const key = newKey();
     try {
@@ -87,7 +91,8 @@ export class ApiKeyService {
       });
     } catch (error) {
       // Two creates of the same name at once: the unique index on active_name_key decides.
-      if (isUniqueViolation(error)) throw new Conflict(`An API key called ${keyName} already exists for that team.`, "name");
+      if (isUniqueViolation(error))
+        throw new Conflict(`An API key called ${keyName} already exists for that team.`, "name");
       throw error;
     }
   }
@@ -137,7 +142,12 @@ export class ApiKeyService {
       this.touched.set(owner.keyId, now);
       await this.db.transaction((repos) => repos.apiKeys.touch(owner.keyId, now, staleBefore));
     }
-    return { keyId: owner.keyId, workspaceId: owner.workspaceId, teamId: owner.teamId, teamName: owner.teamName };
+    return {
+      keyId: owner.keyId,
+      workspaceId: owner.workspaceId,
+      teamId: owner.teamId,
+      teamName: owner.teamName,
+    };
   }
 }
 

@@ -108,7 +108,7 @@ export class UsageService {
     }
   }
 
-  /** Would this spend be allowed now? Records nothing. */
+  /** Would this spend be allowed now? Records nothing; `remaining` is what is left before it. */
   async check(
     workspaceId: string,
     teamId: number,
@@ -124,13 +124,11 @@ export class UsageService {
       if (refusal) {
         return { allowed: false, reason: refusal, remaining: 0, transactionMax: 0 };
       }
-      const verdict = evaluate(spend.tokens, applied, (k) => counters.get(counterKey(k))?.tokens ?? 0);
-      return {
-        allowed: verdict.allowed,
-        reason: verdict.reason,
-        remaining: verdict.remaining,
-        transactionMax: verdict.transactionMax,
-      };
+      const used = (k: CounterKey) => counters.get(counterKey(k))?.tokens ?? 0;
+      const verdict = evaluate(spend.tokens, applied, used);
+      // A check records nothing, so it answers with what is left now, before the spend it asks about.
+      const { remaining, transactionMax } = headroom(applied, used, 0);
+      return { allowed: verdict.allowed, reason: verdict.reason, remaining, transactionMax };
     });
   }
 

@@ -28,7 +28,13 @@ export class LimitNotices {
       const sending = this.send(workspaceId, notice)
         .catch((error: unknown) => {
           this.logger.warn(
-            { err: error, workspaceId, teamId: notice.limit.teamId, limitId: notice.limit.id, threshold: notice.threshold },
+            {
+              err: error,
+              workspaceId,
+              teamId: notice.limit.teamId,
+              limitId: notice.limit.id,
+              threshold: notice.threshold,
+            },
             "could not deliver a limit notice",
           );
         })

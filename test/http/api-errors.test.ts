@@ -44,12 +44,20 @@ describe.each(testDatabases())("HTTP API: every error status on $name", (kind) =
       [batch((e) => (e[3].tokens = -1)), "events[3].tokens", /tokens is a whole number from 0/],
       [batch((e) => (e[4].tokens = 2.5)), "events[4].tokens", /whole number/],
       [batch((e) => (e[2].user = "not a user")), "events[2].user", /Slack user ID .* or an email address/],
-      [batch((e) => delete e[0].transactionId), "events[0].transactionId", /transactionId is text of 1 to 191/],
+      [
+        batch((e) => delete e[0].transactionId),
+        "events[0].transactionId",
+        /transactionId is text of 1 to 191/,
+      ],
       [batch((e) => (e[1].occurredAt = "yesterday")), "events[1].occurredAt", /ISO-8601/],
       [batch((e) => (e[1].occurredAt = Date.now() + 86_400_000)), "events[1].occurredAt", /in the future/],
       [batch((e) => (e[4].resource = "")), "events[4].resource", /resource is text/],
       [batch((e) => (e[2] = "a string" as never)), "events[2]", /Each event is an object/],
-      [{ events: Array.from({ length: 1001 }, () => event(BOB, 1)) }, "events", /events has 1,001 items; send at most 1,000/],
+      [
+        { events: Array.from({ length: 1001 }, () => event(BOB, 1)) },
+        "events",
+        /events has 1,001 items; send at most 1,000/,
+      ],
       [{ events: [] }, "events", /events is empty/],
       [{}, "events", /events is a list/],
       [[event(BOB, 1)], undefined, /The body is a JSON object/],
@@ -85,13 +93,14 @@ describe.each(testDatabases())("HTTP API: every error status on $name", (kind) =
 
   it("401 for a missing, malformed, unknown or revoked key, with WWW-Authenticate", async () => {
     const body = { events: [event(BOB, 10)] };
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: "Bearer" },
       { authorization: "Bearer garbage" },
       { authorization: `Basic ${Buffer.from("a:b").toString("base64")}` },
       { authorization: `Bearer rk_${"A".repeat(32)}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const answer = await api(t.world, "POST", "/api/v1/usage", { body, headers });
       expect(answer.status, JSON.stringify(headers)).toBe(401);
       expect(answer.headers.get("www-authenticate")).toMatch(/^Bearer/);
@@ -213,7 +222,9 @@ describe.each(testDatabases())("HTTP API: every error status on $name", (kind) =
         code: "internal_error",
         message: `Something went wrong on our side; try again, and quote request ${requestId} if it persists.`,
       });
-      const logged = copy.logs.map((line) => JSON.parse(line) as { requestId?: string; level: number; msg: string });
+      const logged = copy.logs.map(
+        (line) => JSON.parse(line) as { requestId?: string; level: number; msg: string },
+      );
       expect(logged.find((l) => l.requestId === requestId && l.level >= 50)?.msg).toBe("API request failed");
     } finally {
       await copy.close();

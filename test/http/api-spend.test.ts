@@ -34,12 +34,17 @@ describe.each(testDatabases())("HTTP API: spending under limits on $name", (kind
   });
 
   const total = () => recordedTotal(t.world, t.as(ALICE), "Platform");
-  const record = (events: unknown[], key = t.key) => api(t.world, "POST", "/api/v1/usage", { key, body: { events } });
+  const record = (events: unknown[], key = t.key) =>
+    api(t.world, "POST", "/api/v1/usage", { key, body: { events } });
   const statuses = async (events: unknown[]) =>
     (await record(events)).json.results?.map((r) => (r.status === "rejected" ? r.reason : r.status));
 
   it("recognises a retried batch: the second time every event is a duplicate and nothing is counted twice", async () => {
-    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", { budget: true, totalMax: 1000, period: "monthly" });
+    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", {
+      budget: true,
+      totalMax: 1000,
+      period: "monthly",
+    });
     const batch = [event(BOB, 100), event(BOB_EMAIL, 200), event(ALICE, 300)];
     const first = await record(batch);
     expect(first.json.results?.map((r) => [r.status, r.remaining])).toEqual([
@@ -60,27 +65,42 @@ describe.each(testDatabases())("HTTP API: spending under limits on $name", (kind
   });
 
   it("refuses what doesn't fit, event by event, saying which limit refused it", async () => {
-    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", { userId: BOB, transactionMax: 500, totalMax: 1000, period: "monthly" });
-    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", { budget: true, totalMax: 1200, period: "monthly" });
-    expect(await statuses([event(BOB, 600), event(BOB, 500), event(BOB, 500), event(BOB, 400), event(ALICE, 800)])).toEqual([
-      "transaction_limit",
-      "accepted",
-      "accepted",
-      "total_limit",
-      "budget",
-    ]);
-    const check = await api(t.world, "POST", "/api/v1/usage/check", { key: t.key, body: { user: ALICE, tokens: 200 } });
-    expect(check.json).toEqual({ allowed: true, remaining: 0, transactionMax: 0 });
+    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", {
+      userId: BOB,
+      transactionMax: 500,
+      totalMax: 1000,
+      period: "monthly",
+    });
+    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", {
+      budget: true,
+      totalMax: 1200,
+      period: "monthly",
+    });
+    expect(
+      await statuses([event(BOB, 600), event(BOB, 500), event(BOB, 500), event(BOB, 400), event(ALICE, 800)]),
+    ).toEqual(["transaction_limit", "accepted", "accepted", "total_limit", "budget"]);
+    const check = await api(t.world, "POST", "/api/v1/usage/check", {
+      key: t.key,
+      body: { user: ALICE, tokens: 200 },
+    });
+    // A check answers with what is left now (200), before the spend it asks about.
+    expect(check.json).toEqual({ allowed: true, remaining: 200, transactionMax: 200 });
     expect(await total()).toBe(1000);
   });
 
   it("tells a member once when they cross 80% and once at 100% of their limit, after answering", async () => {
-    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", { userId: BOB, totalMax: 1_000_000, period: "monthly" });
+    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", {
+      userId: BOB,
+      totalMax: 1_000_000,
+      period: "monthly",
+    });
     const dms = () => t.world.slack.messagesTo(BOB).map((m) => m.text);
     expect((await record([event(BOB, 700_000)])).status).toBe(200);
     expect((await record([event(BOB, 100_000)])).status).toBe(200);
     await vi.waitFor(() => expect(dms()).toHaveLength(1));
-    expect(dms()[0]).toBe("You've used 80% of your 1,000,000-token monthly limit in Platform; it resets Dec 1.");
+    expect(dms()[0]).toBe(
+      "You've used 80% of your 1,000,000-token monthly limit in Platform; it resets Dec 1.",
+    );
 
     // More spending below the next line, and a retry of an earlier batch, say nothing new.
     await record([event(BOB, 100_000)]);
@@ -90,7 +110,9 @@ describe.each(testDatabases())("HTTP API: spending under limits on $name", (kind
 
     await record([event(BOB, 1), event(BOB, 5)]);
     await vi.waitFor(() => expect(dms()).toHaveLength(2));
-    expect(dms()[1]).toBe("You've used 100% of your 1,000,000-token monthly limit in Platform; it resets Dec 1.");
+    expect(dms()[1]).toBe(
+      "You've used 100% of your 1,000,000-token monthly limit in Platform; it resets Dec 1.",
+    );
     const [, last] = t.world.slack.messagesTo(BOB);
     expect(JSON.stringify(last.blocks)).toContain(":no_entry:");
   });
@@ -98,7 +120,11 @@ describe.each(testDatabases())("HTTP API: spending under limits on $name", (kind
   it("posts a budget's notice in the team's channel, or DMs its owner when it has none", async () => {
     t.world.slack.addChannel({ id: "CPLATFORM", name: "platform", members: [ALICE, BOB] });
     await t.world.roster.services.teams.update(t.as(ALICE), "Platform", { channelId: "CPLATFORM" });
-    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", { budget: true, totalMax: 1000, period: "weekly" });
+    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", {
+      budget: true,
+      totalMax: 1000,
+      period: "weekly",
+    });
     await record([event(BOB, 850)]);
     await vi.waitFor(() => expect(t.world.slack.messagesTo("CPLATFORM")).toHaveLength(1));
     // Weeks start on Monday: the week of Sunday Nov 15 resets Monday Nov 16.
@@ -131,7 +157,11 @@ describe.each(testDatabases())("HTTP API: spending under limits on $name", (kind
   });
 
   it("never overspends under 200 concurrent batches from two copies of the bot, and accepts all that fit", async () => {
-    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", { budget: true, totalMax: 1000, period: "monthly" });
+    await t.world.roster.services.limits.set(t.as(ALICE), "Platform", {
+      budget: true,
+      totalMax: 1000,
+      period: "monthly",
+    });
     const secondDb = await openAnother(db);
     const second = await slackWorld(secondDb, { sameWorkspaceAs: t.world });
     try {

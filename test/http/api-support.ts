@@ -61,11 +61,20 @@ export async function api(
   }
   const response = await fetch(`${apiBase(world)}${path}`, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as ApiJson) : {} };
+  return {
+    status: response.status,
+    headers: response.headers,
+    json: text ? (JSON.parse(text) as ApiJson) : {},
+  };
 }
 
 /** Makes a key with `/team key create` as `userId` and returns it (read from the reply, once). */
-export async function createKey(world: SlackWorld, userId: string, team: string, name: string): Promise<string> {
+export async function createKey(
+  world: SlackWorld,
+  userId: string,
+  team: string,
+  name: string,
+): Promise<string> {
   const answer = await world.command(userId, `key create ${team} ${name}`);
   const key = /rk_[A-Za-z0-9]{32}/.exec(JSON.stringify(answer.json?.blocks ?? []))?.[0];
   expect(key, answer.json?.text).toBeDefined();

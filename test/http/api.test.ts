@@ -37,14 +37,29 @@ describe.each(testDatabases())("HTTP API: the four endpoints on $name", (kind) =
     expect(answer.json.results).toEqual([
       { transactionId: events[0].transactionId, status: "accepted", remaining: null, transactionMax: null },
       { transactionId: events[1].transactionId, status: "accepted", remaining: null, transactionMax: null },
-      { transactionId: events[2].transactionId, status: "rejected", reason: "not_a_member", remaining: 0, transactionMax: 0 },
+      {
+        transactionId: events[2].transactionId,
+        status: "rejected",
+        reason: "not_a_member",
+        remaining: 0,
+        transactionMax: 0,
+      },
       // Carol is in Other, not in the key's team.
-      { transactionId: events[3].transactionId, status: "rejected", reason: "not_a_member", remaining: 0, transactionMax: 0 },
+      {
+        transactionId: events[3].transactionId,
+        status: "rejected",
+        reason: "not_a_member",
+        remaining: 0,
+        transactionMax: 0,
+      },
     ]);
 
     // Emails are looked up once and remembered for a few minutes.
     expect(emailLookups()).toBe(2);
-    const again = await api(t.world, "POST", "/api/v1/usage", { key: t.key, body: { events: [event(BOB_EMAIL, 1)] } });
+    const again = await api(t.world, "POST", "/api/v1/usage", {
+      key: t.key,
+      body: { events: [event(BOB_EMAIL, 1)] },
+    });
     expect(again.json.results?.[0].status).toBe("accepted");
     expect(emailLookups()).toBe(2);
   });
@@ -84,9 +99,14 @@ describe.each(testDatabases())("HTTP API: the four endpoints on $name", (kind) =
     ]);
 
     const from = localDay(now - 60 * 86_400_000, "UTC");
-    const byDay = await api(t.world, "GET", `/api/v1/usage?by=day&from=${from}&to=${today}&user=${BOB_EMAIL}`, {
-      key: t.key,
-    });
+    const byDay = await api(
+      t.world,
+      "GET",
+      `/api/v1/usage?by=day&from=${from}&to=${today}&user=${BOB_EMAIL}`,
+      {
+        key: t.key,
+      },
+    );
     expect(byDay.json).toMatchObject({ from, to: today, by: "day", total: 300 });
     expect(byDay.json.rows).toEqual([
       { key: localDay(now - 3 * 86_400_000, "UTC"), tokens: 50, events: 1 },
@@ -108,7 +128,12 @@ describe.each(testDatabases())("HTTP API: the four endpoints on $name", (kind) =
     const check = (user: string, tokens: number) =>
       api(t.world, "POST", "/api/v1/usage/check", { key: t.key, body: { user, tokens } });
 
-    expect((await check(BOB_EMAIL, 200)).json).toEqual({ allowed: true, remaining: 800, transactionMax: 300 });
+    // What is left now, before the spend asked about: a check records nothing.
+    expect((await check(BOB_EMAIL, 200)).json).toEqual({
+      allowed: true,
+      remaining: 1000,
+      transactionMax: 300,
+    });
     expect((await check(BOB, 400)).json).toEqual({
       allowed: false,
       reason: "transaction_limit",
@@ -116,7 +141,12 @@ describe.each(testDatabases())("HTTP API: the four endpoints on $name", (kind) =
       transactionMax: 300,
     });
     expect((await check(ALICE, 5000)).json).toEqual({ allowed: true, remaining: null, transactionMax: null });
-    expect((await check(CAROL, 1)).json).toEqual({ allowed: false, reason: "not_a_member", remaining: 0, transactionMax: 0 });
+    expect((await check(CAROL, 1)).json).toEqual({
+      allowed: false,
+      reason: "not_a_member",
+      remaining: 0,
+      transactionMax: 0,
+    });
     expect((await check("ghost@example.com", 1)).json.reason).toBe("not_a_member");
 
     const usage = await api(t.world, "GET", "/api/v1/usage", { key: t.key });
@@ -124,7 +154,8 @@ describe.each(testDatabases())("HTTP API: the four endpoints on $name", (kind) =
   });
 
   it("checks access through the team's roles, grants and shared resources, with the reason", async () => {
-    const access = async (body: object) => (await api(t.world, "POST", "/api/v1/access/check", { key: t.key, body })).json;
+    const access = async (body: object) =>
+      (await api(t.world, "POST", "/api/v1/access/check", { key: t.key, body })).json;
     expect(await access({ user: ALICE, permission: "keys:manage" })).toEqual({
       allowed: true,
       reason: "role owner includes keys:manage",
@@ -152,7 +183,9 @@ describe.each(testDatabases())("HTTP API: the four endpoints on $name", (kind) =
       allowed: false,
       reason: "not a member of Platform",
     });
-    expect(await access({ user: "ghost@example.com", permission: "team:view" })).toMatchObject({ allowed: false });
+    expect(await access({ user: "ghost@example.com", permission: "team:view" })).toMatchObject({
+      allowed: false,
+    });
 
     const unknown = await api(t.world, "POST", "/api/v1/access/check", {
       key: t.key,

@@ -44,18 +44,19 @@ describe.each(testDatabases())("/team key create, list and revoke on $name", (ki
     expect(created.text).toBe("Created API key ci-bot for Platform. Copy it now: it is shown only once.");
     const keys = created.all.match(KEY) ?? [];
     expect(new Set(keys).size).toBe(1);
+    const key = keys[0] ?? "";
     expect(created.all).toMatch(/store it somewhere safe/);
-    expect(await world.roster.services.apiKeys.authenticate(keys[0])).toMatchObject({ teamName: "Platform" });
+    expect(await world.roster.services.apiKeys.authenticate(key)).toMatchObject({ teamName: "Platform" });
 
     const list = await say(ALICE, "key list Platform");
     expect(list.text).toBe("Platform has 1 API key: ci-bot.");
-    expect(list.all).toContain(`${keys[0].slice(0, 10)}…`);
-    expect(list.all).not.toContain(keys[0]);
+    expect(list.all).toContain(`${key.slice(0, 10)}…`);
+    expect(list.all).not.toContain(key);
     expect(list.all).toMatch(/last used/); // authenticate() above used it
     // Nothing anywhere shows it again, and the audit trail keeps its name only.
     const activity = await say(ALICE, "activity Platform");
     expect(activity.all).toContain("ci-bot");
-    expect(activity.all).not.toContain(keys[0]);
+    expect(activity.all).not.toContain(key);
   });
 
   it("refuses a second live key of the same name, and frees the name once revoked", async () => {
@@ -67,7 +68,9 @@ describe.each(testDatabases())("/team key create, list and revoke on $name", (ki
     expect(again.all).not.toMatch(KEY);
 
     const revoked = await say(ALICE, "key revoke platform ci-bot");
-    expect(revoked.text).toBe("Revoked API key ci-bot of Platform; requests with it are refused from now on.");
+    expect(revoked.text).toBe(
+      "Revoked API key ci-bot of Platform; requests with it are refused from now on.",
+    );
     expect(await world.roster.services.apiKeys.authenticate(first)).toBeNull();
     expect((await say(ALICE, "key list Platform")).text).toBe("Platform has no API keys.");
 
@@ -95,7 +98,9 @@ describe.each(testDatabases())("/team key create, list and revoke on $name", (ki
     );
     expect((await say(ALICE, "key rotate Platform x")).text).toMatch(/^There is no \/team key rotate: /);
     expect((await say(ALICE, "key create Platform")).text).toMatch(/^Name the key's name: /);
-    expect((await say(ALICE, 'key create Platform "two words"')).text).toMatch(/^A key name is 1 to 64 letters/);
+    expect((await say(ALICE, 'key create Platform "two words"')).text).toMatch(
+      /^A key name is 1 to 64 letters/,
+    );
     expect((await say(ALICE, "key create Nowhere x")).text).toMatch(/^There is no team called “Nowhere”/);
     expect((await say(ALICE, "key list Platform")).text).toBe("Platform has no API keys.");
   });

@@ -38,7 +38,8 @@ export const teamKey: Subcommand = {
       const revoked = await deps.services.apiKeys.revoke(actor, team, name);
       return keyRevokedReply(revoked.team, revoked.key);
     }
-    const problem = action === undefined ? "Say what to do with keys" : `There is no /team key ${clip(action)}`;
+    const problem =
+      action === undefined ? "Say what to do with keys" : `There is no /team key ${clip(action)}`;
     throw new UsageError(`${problem}: ${USAGE}, like /team key create Platform ci-bot.`);
   },
 };
