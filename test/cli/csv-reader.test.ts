@@ -6,9 +6,11 @@ import { readCsv } from "../../src/cli/csv-reader";
 async function read(pieces: string[] | string) {
   const chunks = (typeof pieces === "string" ? [pieces] : pieces).map((p) => Buffer.from(p, "utf8"));
   const records = [];
-  for await (const record of readCsv((async function* () {
-    yield* chunks;
-  })())) {
+  for await (const record of readCsv(
+    (async function* () {
+      yield* chunks;
+    })(),
+  )) {
     records.push(record);
   }
   return records;
@@ -37,9 +39,11 @@ describe("readCsv", () => {
     const bytes = Buffer.from("\uFEFFname\nJosé 🚀\n", "utf8");
     const chunks = [...bytes].map((b) => Buffer.from([b]));
     const records = [];
-    for await (const r of readCsv((async function* () {
-      yield* chunks;
-    })())) {
+    for await (const r of readCsv(
+      (async function* () {
+        yield* chunks;
+      })(),
+    )) {
       records.push(r);
     }
     expect(records.map((r) => r.fields)).toEqual([["name"], ["José 🚀"]]);
@@ -47,7 +51,10 @@ describe("readCsv", () => {
 
   it("marks a row with text after a closing quote, and goes on with the next", async () => {
     const records = await read('a,"b"c,d\n1,2,3\n');
-    expect(records[0]).toMatchObject({ line: 1, error: expect.stringMatching(/after the closing quote of field 2/) });
+    expect(records[0]).toMatchObject({
+      line: 1,
+      error: expect.stringMatching(/after the closing quote of field 2/),
+    });
     expect(records[1]).toEqual({ fields: ["1", "2", "3"], line: 2 });
   });
 

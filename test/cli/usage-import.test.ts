@@ -39,7 +39,9 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
   });
 
   const databaseUrl = () =>
-    kind.name === "sqlite" ? `sqlite:${String(db.dataSource.options.database)}` : (process.env.TEST_MYSQL_URL ?? "");
+    kind.name === "sqlite"
+      ? `sqlite:${String(db.dataSource.options.database)}`
+      : (process.env.TEST_MYSQL_URL ?? "");
 
   let files = 0;
   const csv = (...lines: string[]) => {
@@ -62,7 +64,11 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
   const importInto = (file: string, env?: Record<string, string>) =>
     run([file, "--team", "ai platform", "--workspace", world.workspaceId], env);
   const total = async () =>
-    (await world.services.usage.report(world.workspaceId, await teamId(), { from: "2026-01-01", to: "2026-12-31", by: "user" }));
+    await world.services.usage.report(world.workspaceId, await teamId(), {
+      from: "2026-01-01",
+      to: "2026-12-31",
+      by: "user",
+    });
   const teamId = async () => (await world.services.teams.get(owner, "AI Platform")).team.id;
 
   it("imports valid rows, reports each outcome, and imports nothing when run again", async () => {
@@ -94,7 +100,10 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
     expect(first.stdout).toContain('line 11: occurredAt "2999-01-01T00:00:00Z" is in the future');
     const report = await total();
     expect(report.total).toBe(707);
-    expect(Object.fromEntries(report.rows.map((r) => [r.key, r.tokens]))).toEqual({ [alice]: 600, [bob]: 107 });
+    expect(Object.fromEntries(report.rows.map((r) => [r.key, r.tokens]))).toEqual({
+      [alice]: 600,
+      [bob]: 107,
+    });
 
     const again = await importInto(file);
     expect(again.code).toBe(0);
@@ -105,7 +114,10 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
 
   it("sends the file in batches of 500 and stops at the team's budget exactly", async () => {
     await world.services.limits.set(owner, "AI Platform", { budget: true, totalMax: 1000 });
-    const rows = Array.from({ length: 1201 }, (_, i) => `b${i},${i % 2 ? alice : bob},1,gpt-4o,2026-02-01T00:00:00Z`);
+    const rows = Array.from(
+      { length: 1201 },
+      (_, i) => `b${i},${i % 2 ? alice : bob},1,gpt-4o,2026-02-01T00:00:00Z`,
+    );
     const result = await importInto(csv(HEADER, ...rows));
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/accepted +1,000\n/);
@@ -118,7 +130,11 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
     await slack.start();
     try {
       slack.addUser({ id: bob, name: "bob", email: "Bob@Example.com" });
-      const file = csv(HEADER, "e1,bob@example.com,40,gpt-4o,2026-03-01", "e2,nobody@example.com,1,gpt-4o,2026-03-01");
+      const file = csv(
+        HEADER,
+        "e1,bob@example.com,40,gpt-4o,2026-03-01",
+        "e2,nobody@example.com,1,gpt-4o,2026-03-01",
+      );
       const result = await importInto(file, { SLACK_BOT_TOKEN: "xoxb-test", SLACK_API_URL: slack.apiUrl });
       expect(result.stdout).toMatch(/accepted +1\n/);
       expect(result.stdout).toMatch(/rejected +1 +\(not_a_member 1\)/);
@@ -131,23 +147,35 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
   it("refuses a file it can't use with one sentence, and imports nothing", async () => {
     const badHeader = await importInto(csv("id,user,tokens,resource", `x1,${bob},1,gpt-4o`));
     expect(badHeader).toMatchObject({ code: 1, stdout: "" });
-    expect(badHeader.stderr).toBe('Unknown column "id" in the header; the columns are transactionId,user,tokens,resource[,occurredAt].\n');
+    expect(badHeader.stderr).toBe(
+      'Unknown column "id" in the header; the columns are transactionId,user,tokens,resource[,occurredAt].\n',
+    );
     const noTeam = await run([csv(HEADER), "--team", "Nope", "--workspace", world.workspaceId]);
-    expect(noTeam).toMatchObject({ code: 1, stderr: `There is no team called “Nope” in workspace ${world.workspaceId}.\n` });
+    expect(noTeam).toMatchObject({
+      code: 1,
+      stderr: `There is no team called “Nope” in workspace ${world.workspaceId}.\n`,
+    });
     const noWorkspace = await run([csv(HEADER), "--team", "AI Platform"]);
     expect(noWorkspace.code).toBe(2);
     expect(noWorkspace.stderr).toMatch(/^Give the team's Slack workspace ID with --workspace/);
     const noFile = await importInto(path.join(dir, "missing.csv"));
-    expect(noFile).toMatchObject({ code: 1, stderr: expect.stringMatching(/^There is no file .*missing\.csv\.\n$/) });
+    expect(noFile).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^There is no file .*missing\.csv\.\n$/),
+    });
     expect((await total()).total).toBe(0);
   });
 
   it("runs as npm run usage:import does, in its own process", async () => {
     const file = csv(HEADER, `p1,${bob},12,gpt-4o,2026-04-01T12:00:00+02:00`);
     const tsx = path.resolve("node_modules/.bin/tsx");
-    const { stdout } = await promisify(execFile)(tsx, ["src/cli/usage-import.ts", file, `--team=AI Platform`, `--workspace=${world.workspaceId}`], {
-      env: { ...process.env, DATABASE_URL: databaseUrl(), SLACK_BOT_TOKEN: "" },
-    });
+    const { stdout } = await promisify(execFile)(
+      tsx,
+      ["src/cli/usage-import.ts", file, `--team=AI Platform`, `--workspace=${world.workspaceId}`],
+      {
+        env: { ...process.env, DATABASE_URL: databaseUrl(), SLACK_BOT_TOKEN: "" },
+      },
+    );
     expect(stdout).toMatch(/accepted +1\n/);
     expect((await total()).rows).toEqual([{ key: bob, tokens: 12, events: 1 }]);
   });

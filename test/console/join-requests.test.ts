@@ -1,35 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startConsole, type ConsoleApp } from "../../src/console/console-app";
+import { describe, expect, it } from "vitest";
+import { useConsole } from "../support/console";
 
 describe("a join request in the console", () => {
-  let dir: string;
-  let app: ConsoleApp;
-  let output: string[];
-
-  beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "roster-console-"));
-    output = [];
-    app = await startConsole({
-      env: { DATABASE_URL: `sqlite:${path.join(dir, "roster.sqlite")}` },
-      color: false,
-      print: (text) => output.push(text),
-      quietMs: 100,
-    });
-  });
-
-  afterEach(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function type(line: string): Promise<string> {
-    output.length = 0;
-    await app.session.handle(line);
-    return output.join("\n");
-  }
+  const testConsole = useConsole();
+  const type = (line: string) => testConsole().type(line);
 
   it("sets a team to approval, asks to join as someone else, approves, and shows the card change", async () => {
     await type("/team create Platform");

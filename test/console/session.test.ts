@@ -3,36 +3,21 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { WebClient } from "@slack/web-api";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startConsole, type ConsoleApp } from "../../src/console/console-app";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { ConsoleApp } from "../../src/console/console-app";
+import { useConsole } from "../support/console";
 
 describe("the console session, on a temporary SQLite file", () => {
-  let dir: string;
+  const testConsole = useConsole();
   let app: ConsoleApp;
   let output: string[];
 
-  beforeEach(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "roster-console-"));
-    output = [];
-    app = await startConsole({
-      env: { DATABASE_URL: `sqlite:${path.join(dir, "roster.sqlite")}` },
-      color: false,
-      print: (text) => output.push(text),
-      quietMs: 100,
-    });
-  });
-
-  afterEach(async () => {
-    await app.close();
-    rmSync(dir, { recursive: true, force: true });
+  beforeEach(() => {
+    ({ app, output } = testConsole());
   });
 
   /** Types one line; returns everything printed because of it. */
-  async function type(line: string): Promise<string> {
-    output.length = 0;
-    await app.session.handle(line);
-    return output.join("\n");
-  }
+  const type = (line: string) => testConsole().type(line);
 
   it("runs /team commands as the current user and switches users with `as`", async () => {
     expect(app.session.prompt()).toBe("alice> ");

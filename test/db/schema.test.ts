@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
 import { isForeignKeyViolation, isUniqueViolation } from "../../src/db/db-errors";
 import { newWorkspaceId, testDatabases } from "../support/databases";
+import { useDatabase } from "../support/fixtures";
 import { serviceWorld } from "../support/services";
 
 /**
@@ -9,12 +10,10 @@ import { serviceWorld } from "../support/services";
  * past the services, and expect the database itself to refuse them.
  */
 describe.each(testDatabases())("schema constraints on $name", (kind) => {
+  const testDb = useDatabase(kind);
   let db: Database;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
+  beforeAll(() => {
+    db = testDb();
   });
 
   const refused = async (sql: string, params: unknown[]) => {

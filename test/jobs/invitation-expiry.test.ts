@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
 import { handleInvitationExpiry } from "../../src/jobs/invitation-expiry.job";
 import { INVITATION_ACCEPT } from "../../src/slack/action-ids";
 import { newUserId, testDatabases } from "../support/databases";
+import { useSlackWorld } from "../support/fixtures";
 import { type SlackWorld, slackWorld } from "../support/slack-app";
 
 const DAY = 86_400_000;
@@ -13,6 +14,7 @@ const DAY = 86_400_000;
 const LONG_AGO = Date.UTC(2001, 4, 7, 10, 0, 0);
 
 describe.each(testDatabases())("expiring invitations on $name", (kind) => {
+  const testWorld = useSlackWorld(kind);
   let db: Database;
   let world: SlackWorld;
   // IDs of their own in each test: a DM is recorded by channel and ts, and the stand-in numbers
@@ -21,22 +23,14 @@ describe.each(testDatabases())("expiring invitations on $name", (kind) => {
   let bob: string;
   let carol: string;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
+    db = world.db;
     world.clock.set(LONG_AGO);
     [alice, bob, carol] = [newUserId("alice"), newUserId("bob"), newUserId("carol")].map((id) =>
       world.person(id),
     );
     expect((await world.command(alice, "create Platform")).json?.text).toContain("Created Platform");
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   const run = (on: SlackWorld = world) => handleInvitationExpiry(on.roster.deps, on.roster.app.client);

@@ -1,5 +1,5 @@
 import { WebClient } from "@slack/web-api";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock";
 import { type Config, loadConfig } from "../../src/config";
 import type { Database } from "../../src/db/database";
@@ -7,6 +7,7 @@ import { handleRequestEscalation } from "../../src/jobs/request-escalation.job";
 import { PeopleDirectory } from "../../src/slack/people";
 import { SlackStandIn } from "../../src/stand-in/slack-stand-in";
 import { newUserId, testDatabases } from "../support/databases";
+import { useDatabase } from "../support/fixtures";
 import { type SlackWorld, slackWorld } from "../support/slack-app";
 
 const HOUR = 3_600_000;
@@ -17,6 +18,8 @@ const HOUR = 3_600_000;
 const LONG_AGO = Date.UTC(2002, 2, 4, 10, 0, 0);
 
 describe.each(testDatabases())("escalating undecided requests on $name", (kind) => {
+  // Not useSlackWorld: each test's world is made for an org admin of its own.
+  const testDb = useDatabase(kind);
   let db: Database;
   let world: SlackWorld;
   let config: Config;
@@ -28,13 +31,8 @@ describe.each(testDatabases())("escalating undecided requests on $name", (kind) 
   let bob: string; // asks to join
   let workspaceAdmin: string;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
+    db = testDb();
     orgAdmin = newUserId("orgadmin");
     config = loadConfig({ ORG_ADMINS: orgAdmin, JOIN_REQUEST_TTL_HOURS: "48" });
     world = await slackWorld(db, { orgAdmins: [orgAdmin] });

@@ -1,11 +1,11 @@
 import type { TaskOptions } from "node-cron";
 import { createTask } from "node-cron";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Config, loadConfig } from "../../src/config";
-import type { Database } from "../../src/db/database";
 import { type CreateCronTask, type SchedulerDeps, startScheduler } from "../../src/jobs/scheduler";
 import { newUserId, testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 const DAY = 86_400_000;
 /** Far from the other tests' clocks: the expiry job reaches every workspace of a shared database. */
@@ -47,28 +47,21 @@ function deferred(): { promise: Promise<void>; release(): void } {
 }
 
 describe.each(testDatabases())("the scheduler on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   let deps: SchedulerDeps;
   const config: Config = loadConfig({ TIMEZONE: "Europe/Berlin" });
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     world.clock.set(LONG_AGO);
     deps = { ...world.roster.deps, client: world.roster.app.client };
     // Bolt checks its token (auth.test) as the app starts; a test that never sends a request would
     // close the stand-in under that call.
     await world.command(world.person(newUserId("starter")), "help");
   });
-  afterEach(async () => {
+  afterEach(() => {
     vi.restoreAllMocks();
-    await world.close();
   });
 
   const failures = () => world.logs.filter((line) => line.includes("scheduled job failed"));

@@ -1,14 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { AuditEventEntity } from "../../entities";
 import type { Database } from "../../src/db/database";
 import { Conflict, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import type { Actor } from "../../src/services/actor";
 import { newUserId, testDatabases } from "../support/databases";
+import { useServiceWorld } from "../support/fixtures";
 import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
 
 type ErrorClass = new (...args: never[]) => Error;
 
 describe.each(testDatabases())("grants, shares and access checks on $name", (kind) => {
+  const testWorld = useServiceWorld(kind);
   let db: Database;
   let world: ServiceWorld;
   let owner: Actor;
@@ -18,14 +20,9 @@ describe.each(testDatabases())("grants, shares and access checks on $name", (kin
   let reader: Actor;
   let teamId: number;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = serviceWorld(db);
+    world = testWorld();
+    db = world.db;
     [owner, admin, bob, reader] = ["owner", "admin", "bob", "reader"].map((label) => world.user(label));
     world.workspaceAdmins.add(reader.userId);
     teamId = (await world.services.teams.create(owner, { name: "Platform" })).id;

@@ -1,11 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
 import { Conflict, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
+import { useServiceWorld } from "../support/fixtures";
 import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
 
 describe.each(testDatabases())("join and limit requests on $name", (kind) => {
+  const testWorld = useServiceWorld(kind);
   let db: Database;
   let world: ServiceWorld;
   let owner: Actor;
@@ -14,14 +16,9 @@ describe.each(testDatabases())("join and limit requests on $name", (kind) => {
   let newcomer: Actor;
   let teamId: number;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = serviceWorld(db);
+    world = testWorld();
+    db = world.db;
     owner = world.user("owner");
     admin = world.user("admin");
     member = world.user("member");

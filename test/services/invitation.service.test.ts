@@ -1,27 +1,24 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
 import { Conflict, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
-import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
+import { useServiceWorld } from "../support/fixtures";
+import { rejectionOf, type ServiceWorld } from "../support/services";
 
 const DAY = 86_400_000;
 
 describe.each(testDatabases())("invitations on $name", (kind) => {
+  const testWorld = useServiceWorld(kind);
   let db: Database;
   let world: ServiceWorld;
   let owner: Actor;
   /** An org admin who only reads: rosters, pending lists and audit trails. */
   let reader: Actor;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = serviceWorld(db);
+    world = testWorld();
+    db = world.db;
     owner = world.user("owner");
     reader = world.user("reader");
     world.workspaceAdmins.add(reader.userId);

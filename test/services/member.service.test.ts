@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { AuditEventEntity } from "../../entities";
 import type { Database } from "../../src/db/database";
 import { Conflict, DomainError, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import type { Actor } from "../../src/services/actor";
 import { newUserId, testDatabases } from "../support/databases";
+import { useServiceWorld } from "../support/fixtures";
 import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
 
 interface Row {
@@ -15,20 +16,16 @@ interface Row {
 type ErrorClass = new (...args: never[]) => Error;
 
 describe.each(testDatabases())("members on $name", (kind) => {
+  const testWorld = useServiceWorld(kind);
   let db: Database;
   let world: ServiceWorld;
   let owner: Actor;
   /** An org admin who only reads: rosters and audit trails of any team. */
   let reader: Actor;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = serviceWorld(db);
+    world = testWorld();
+    db = world.db;
     owner = world.user("owner");
     reader = world.user("reader");
     world.workspaceAdmins.add(reader.userId);

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { RoleEntity } from "../../entities";
 import type { Database } from "../../src/db/database";
 import { Conflict, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import { PERMISSIONS } from "../../src/domain/permissions";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
+import { useServiceWorld } from "../support/fixtures";
 import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
 
 interface RoleEvent {
@@ -18,20 +19,16 @@ interface RoleEvent {
 type ErrorClass = new (...args: never[]) => Error;
 
 describe.each(testDatabases())("roles on $name", (kind) => {
+  const testWorld = useServiceWorld(kind);
   let db: Database;
   let world: ServiceWorld;
   /** An org admin: the only kind of user who may create or delete roles. */
   let boss: Actor;
   let owner: Actor;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = serviceWorld(db);
+    world = testWorld();
+    db = world.db;
     boss = world.user("boss");
     world.workspaceAdmins.add(boss.userId);
     owner = world.user("owner");

@@ -1,23 +1,20 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
 import { Conflict, Forbidden, InvalidInput, NotFound } from "../../src/domain/errors";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
+import { useServiceWorld } from "../support/fixtures";
 import { rejectionOf, type ServiceWorld, serviceWorld } from "../support/services";
 
 describe.each(testDatabases())("teams on $name", (kind) => {
+  const testWorld = useServiceWorld(kind);
   let db: Database;
   let world: ServiceWorld;
   let alice: Actor;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(() => {
-    world = serviceWorld(db);
+    world = testWorld();
+    db = world.db;
     alice = world.user("alice");
   });
 

@@ -1,10 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/clock";
 import type { Database } from "../../src/db/database";
 import type { Actor } from "../../src/services/actor";
 import { createServices } from "../../src/services";
 import type { SpendInput } from "../../src/services/usage.service";
 import { openAnother, testDatabases } from "../support/databases";
+import { useServiceWorld } from "../support/fixtures";
 import { type ServiceWorld, serviceWorld } from "../support/services";
 
 let tx = 0;
@@ -17,20 +18,16 @@ const spend = (userId: string, tokens: number, extra: Partial<SpendInput> = {}):
 });
 
 describe.each(testDatabases())("usage and limits on $name", (kind) => {
+  const testWorld = useServiceWorld(kind, { timeZone: "Europe/Berlin" });
   let db: Database;
   let world: ServiceWorld;
   let owner: Actor;
   let alice: Actor;
   let teamId: number;
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = serviceWorld(db, { timeZone: "Europe/Berlin" });
+    world = testWorld();
+    db = world.db;
     // Monday 2026-01-05 09:00 UTC.
     world.clock.set(Date.UTC(2026, 0, 5, 9, 0));
     owner = world.user("owner");

@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { postToSlackApp } from "../../src/stand-in/signed-request";
 import { appHomeOpened, blockActions, eventCallback } from "../../src/stand-in/slack-payloads";
 import { testDatabases } from "../support/databases";
-import { SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import { SIGNING_SECRET, type SlackWorld } from "../support/slack-app";
 
 interface Block {
   type: string;
@@ -13,19 +13,10 @@ interface Block {
 }
 
 describe.each(testDatabases())("App Home on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    world = await slackWorld(db);
-  });
-  afterEach(async () => {
-    await world.close();
+  beforeEach(() => {
+    world = testWorld();
   });
 
   const openHome = async (userId: string) => {

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
-import { type SlackAnswer, type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackAnswer, SlackWorld } from "../support/slack-app";
 
 /**
  * Every state-changing subcommand, run by the owner, an admin, a member, an outsider and an org
@@ -89,7 +89,7 @@ const CASES: Case[] = [
 ];
 
 describe.each(testDatabases())("authorisation matrix on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   const ids: Record<Who, string> = {
     owner: "UOWNER1",
@@ -98,14 +98,8 @@ describe.each(testDatabases())("authorisation matrix on $name", (kind) => {
     outsider: "UOUTSIDE1",
     orgAdmin: "UORGADMIN1",
   };
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     for (const [who, id] of Object.entries(ids)) world.person(id, { admin: who === "orgAdmin" });
     world.person("UPLAIN2");
     world.person("UNEWBIE1");
@@ -115,9 +109,6 @@ describe.each(testDatabases())("authorisation matrix on $name", (kind) => {
     await expectOk(await world.command(owner, `add Matrix <@${ids.admin}> role=admin`));
     await expectOk(await world.command(owner, `add Matrix <@${ids.member}> <@UPLAIN2>`));
     await expectOk(await world.command(owner, `add Other <@${ids.admin}> role=admin`));
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   for (const testCase of CASES) {

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { postToSlackApp } from "../../src/stand-in/signed-request";
 import { blockActions, eventCallback, teamJoin, viewSubmission } from "../../src/stand-in/slack-payloads";
 import type { StandInMessage } from "../../src/stand-in/slack-stand-in";
 import { testDatabases } from "../support/databases";
-import { SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import { SIGNING_SECRET, type SlackWorld } from "../support/slack-app";
 
 interface Button {
   action_id: string;
@@ -19,22 +19,13 @@ interface Block {
 const DAY = 86_400_000;
 
 describe.each(testDatabases())("invitations through Slack on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   let alice: string;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     alice = world.person("UALICE1");
     await world.command(alice, "create Platform");
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   const dms = (userId: string) => world.slack.messagesTo(userId);

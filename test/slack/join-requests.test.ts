@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Database } from "../../src/db/database";
 import { postToSlackApp } from "../../src/stand-in/signed-request";
 import { blockActions } from "../../src/stand-in/slack-payloads";
 import type { StandInMessage } from "../../src/stand-in/slack-stand-in";
 import { newUserId, testDatabases } from "../support/databases";
+import { useSlackWorld } from "../support/fixtures";
 import { SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
 
 interface Button {
@@ -21,19 +22,15 @@ function buttons(message: StandInMessage): Button[] {
 const isCard = (m: StandInMessage) => m.text?.includes("asks to join") ?? false;
 
 describe.each(testDatabases())("join requests through Slack on $name", (kind) => {
+  const testWorld = useSlackWorld(kind);
   let db: Database;
   let world: SlackWorld;
   // Fresh IDs per test: Slack never reuses a (channel, ts), but each stand-in numbers its messages
   // from the same start, and on MySQL every test shares one database.
   let OWNER: string, ADMIN: string, MEMBER: string, NEWBIE: string, OUTSIDER: string, CHANNEL: string;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
+    db = world.db;
     [OWNER, ADMIN, MEMBER, NEWBIE, OUTSIDER] = ["owner", "admin", "member", "newbie", "outsider"].map(
       (label) => newUserId(label),
     );
@@ -42,9 +39,6 @@ describe.each(testDatabases())("join requests through Slack on $name", (kind) =>
     await world.command(OWNER, "create Platform policy=approval");
     await world.roster.services.members.add(as(OWNER), "Platform", [ADMIN], "admin");
     await world.roster.services.members.add(as(OWNER), "Platform", [MEMBER]);
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   const as = (userId: string) => ({ workspaceId: world.workspaceId, userId });

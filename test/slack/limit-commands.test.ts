@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { newUserId, testDatabases } from "../support/databases";
-import { type SlackAnswer, type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackAnswer, SlackWorld } from "../support/slack-app";
 
 /** The text of every section and context block, in order: what the user reads. */
 function shown(answer: SlackAnswer): string {
@@ -26,17 +26,11 @@ function limitSection(answer: SlackAnswer, title: string): string {
 let spendCount = 0;
 
 describe.each(testDatabases())("/team limit on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   let OWNER: string, ADMIN: string, MEMBER: string;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     [OWNER, ADMIN, MEMBER] = ["owner", "admin", "member"].map((l) => world.person(newUserId(l)));
     world.clock.set(Date.UTC(2026, 2, 10, 12, 0));
     await world.command(OWNER, "create AI");
@@ -44,9 +38,6 @@ describe.each(testDatabases())("/team limit on $name", (kind) => {
     await world.command(OWNER, "create Research parent=AI");
     await world.roster.services.members.add(as(OWNER), "Platform", [ADMIN], "admin");
     await world.roster.services.members.add(as(OWNER), "Platform", [MEMBER]);
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   const as = (userId: string) => ({ workspaceId: world.workspaceId, userId });

@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../src/db/database";
 import type { StandInMessage } from "../../src/stand-in/slack-stand-in";
 import { newUserId, testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 interface Button {
   action_id: string;
@@ -18,20 +19,16 @@ function buttons(message: StandInMessage): Button[] {
 const isCard = (m: StandInMessage) => m.text?.includes("asks for a total limit") ?? false;
 
 describe.each(testDatabases())("limit requests through Slack on $name", (kind) => {
+  const testWorld = useSlackWorld(kind);
   let db: Database;
   let world: SlackWorld;
   // Fresh IDs per test: each stand-in numbers its messages from the same start, and on MySQL
   // every test shares one database, while Slack never reuses a (channel, ts).
   let OWNER: string, ADMIN: string, MEMBER: string, OUTSIDER: string, CHANNEL: string;
   let teamId: number;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
+    db = world.db;
     [OWNER, ADMIN, MEMBER, OUTSIDER] = ["owner", "admin", "member", "outsider"].map((l) =>
       world.person(newUserId(l)),
     );
@@ -41,9 +38,6 @@ describe.each(testDatabases())("limit requests through Slack on $name", (kind) =
     teamId = (await world.roster.services.teams.get(as(OWNER), "Platform")).team.id;
     await world.roster.services.members.add(as(OWNER), "Platform", [ADMIN], "admin");
     await world.roster.services.members.add(as(OWNER), "Platform", [MEMBER]);
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   const as = (userId: string) => ({ workspaceId: world.workspaceId, userId });

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Platform and Search
 const BOB = "UBOB1"; // admin of Platform
@@ -19,26 +19,17 @@ interface Button {
 describe.each(testDatabases())(
   "/team role, remove, deactivate, move with several people on $name",
   (kind) => {
-    let db: Database;
+    const testWorld = useSlackWorld(kind);
     let world: SlackWorld;
     const as = (userId: string): Actor => ({ workspaceId: world.workspaceId, userId });
 
-    beforeAll(async () => {
-      db = await kind.open();
-    });
-    afterAll(async () => {
-      await db.close();
-    });
     beforeEach(async () => {
-      world = await slackWorld(db);
+      world = testWorld();
       for (const id of [ALICE, BOB, CAROL, DAVE, ERIN]) world.person(id);
       expect((await world.command(ALICE, "create Platform")).json?.text).toContain("Created Platform");
       expect((await world.command(ALICE, "create Search")).json?.text).toContain("Created Search");
       await world.roster.services.members.add(as(ALICE), "Platform", [BOB], "admin");
       await world.roster.services.members.add(as(ALICE), "Platform", [CAROL, DAVE, ERIN]);
-    });
-    afterEach(async () => {
-      await world.close();
     });
 
     /** A command's reply: its text (less an error's icon) and its buttons. */

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Platform
 const BOB = "UBOB1"; // admin of Platform
@@ -16,25 +16,16 @@ interface Button {
 }
 
 describe.each(testDatabases())("/team members, add, transfer, reactivate on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   const as = (userId: string): Actor => ({ workspaceId: world.workspaceId, userId });
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     for (const id of [ALICE, BOB, CAROL, DAVE]) world.person(id);
     expect((await world.command(ALICE, "create Platform")).json?.text).toContain("Created Platform");
     await world.roster.services.members.add(as(ALICE), "Platform", [BOB], "admin");
     await world.roster.services.members.add(as(ALICE), "Platform", [CAROL]);
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   /** The reply's plain text (less an error's icon), and everything the user sees together. */

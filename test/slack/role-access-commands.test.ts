@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { PERMISSIONS } from "../../src/domain/permissions";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Platform
 const BOB = "UBOB1"; // admin of Platform
@@ -14,26 +14,17 @@ const OSCAR = "UOSCAR1"; // workspace admin: an org admin
 describe.each(testDatabases())(
   "/team roles, role-create, role-delete, grant, revoke, share, unshare on $name",
   (kind) => {
-    let db: Database;
+    const testWorld = useSlackWorld(kind);
     let world: SlackWorld;
     const as = (userId: string): Actor => ({ workspaceId: world.workspaceId, userId });
 
-    beforeAll(async () => {
-      db = await kind.open();
-    });
-    afterAll(async () => {
-      await db.close();
-    });
     beforeEach(async () => {
-      world = await slackWorld(db);
+      world = testWorld();
       for (const id of [ALICE, BOB, CAROL, DAVE]) world.person(id);
       world.person(OSCAR, { admin: true });
       expect((await world.command(ALICE, "create Platform")).json?.text).toContain("Created Platform");
       await world.roster.services.members.add(as(ALICE), "Platform", [BOB], "admin");
       await world.roster.services.members.add(as(ALICE), "Platform", [CAROL]);
-    });
-    afterEach(async () => {
-      await world.close();
     });
 
     /** What the user sees, plain text and blocks together. */

@@ -1,24 +1,15 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { postToSlackApp } from "../../src/stand-in/signed-request";
 import { appHomeOpened, eventCallback, slashCommand } from "../../src/stand-in/slack-payloads";
 import { testDatabases } from "../support/databases";
-import { SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import { SIGNING_SECRET, type SlackWorld } from "../support/slack-app";
 
 describe.each(testDatabases())("requests from Slack on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    world = await slackWorld(db);
-  });
-  afterEach(async () => {
-    await world.close();
+  beforeEach(() => {
+    world = testWorld();
   });
 
   const createCommand = (text: string) => ({

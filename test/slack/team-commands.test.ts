@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/services/actor";
 import type { TeamTreeNode } from "../../src/services/team.service";
 import { teamTreeReply } from "../../src/slack/blocks/team-admin.blocks";
 import { testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Engineering and every team below it
 const BOB = "UBOB1"; // admin of Platform only
@@ -18,18 +18,12 @@ interface Button {
 }
 
 describe.each(testDatabases())("/team tree, set, join, leave, activity on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   const as = (userId: string): Actor => ({ workspaceId: world.workspaceId, userId });
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     for (const id of [ALICE, BOB, CAROL, DAVE]) world.person(id);
     const teams = world.roster.services.teams;
     await teams.create(as(ALICE), { name: "Engineering" });
@@ -39,9 +33,6 @@ describe.each(testDatabases())("/team tree, set, join, leave, activity on $name"
     await teams.create(as(ALICE), { name: "Secret", parent: "Engineering", visibility: "private" });
     await world.roster.services.members.add(as(ALICE), "Platform", [BOB], "admin");
     await world.roster.services.members.add(as(ALICE), "Platform", [CAROL]);
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   /** The reply's plain text, and everything the user sees (text and blocks) together. */

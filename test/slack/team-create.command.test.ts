@@ -1,22 +1,13 @@
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 describe.each(testDatabases())("/team create, info and list on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    world = await slackWorld(db);
-  });
-  afterEach(async () => {
-    await world.close();
+  beforeEach(() => {
+    world = testWorld();
   });
 
   it("creates a team from arguments and answers privately in the ack", async () => {

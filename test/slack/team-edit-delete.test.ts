@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/services/actor";
 import { postToSlackApp } from "../../src/stand-in/signed-request";
 import { viewSubmission } from "../../src/stand-in/slack-payloads";
 import { testDatabases } from "../support/databases";
-import { SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import { SIGNING_SECRET, type SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Engineering, Platform and Models
 const BOB = "UBOB1"; // admin of Platform
@@ -31,18 +31,12 @@ interface OpenedView {
 }
 
 describe.each(testDatabases())("/team edit and /team delete on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   const as = (userId: string): Actor => ({ workspaceId: world.workspaceId, userId });
 
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     for (const id of [ALICE, BOB, CAROL]) world.person(id);
     const { teams, members } = world.roster.services;
     await teams.create(as(ALICE), { name: "Engineering" });
@@ -56,9 +50,6 @@ describe.each(testDatabases())("/team edit and /team delete on $name", (kind) =>
     await teams.create(as(ALICE), { name: "Models", parent: "Platform" });
     await members.add(as(ALICE), "Platform", [BOB], "admin");
     await members.add(as(ALICE), "Platform", [CAROL]);
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   async function say(userId: string, text: string) {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { Database } from "../../src/db/database";
+import { beforeEach, describe, expect, it } from "vitest";
 import { newUserId, testDatabases } from "../support/databases";
-import { type SlackWorld, slackWorld } from "../support/slack-app";
+import { useSlackWorld } from "../support/fixtures";
+import type { SlackWorld } from "../support/slack-app";
 
 interface Block {
   type: string;
@@ -33,18 +33,12 @@ function pagerButtons(message: { blocks?: unknown[] } | undefined) {
 let spendCount = 0;
 
 describe.each(testDatabases())("/team usage on $name", (kind) => {
-  let db: Database;
+  const testWorld = useSlackWorld(kind);
   let world: SlackWorld;
   let OWNER: string, ADMIN: string, ALICE: string, BOB: string;
   let teamId: number;
-  beforeAll(async () => {
-    db = await kind.open();
-  });
-  afterAll(async () => {
-    await db.close();
-  });
   beforeEach(async () => {
-    world = await slackWorld(db);
+    world = testWorld();
     [OWNER, ADMIN, ALICE, BOB] = ["owner", "admin", "alice", "bob"].map((l) => world.person(newUserId(l)));
     world.clock.set(Date.UTC(2026, 0, 20, 12, 0));
     await world.command(OWNER, "create Platform");
@@ -56,9 +50,6 @@ describe.each(testDatabases())("/team usage on $name", (kind) => {
     await record(BOB, 6_000, "gpt-5", "2026-01-06T00:00:00Z");
     // Outside the default 30 days (2025-12-22 to 2026-01-20).
     await record(BOB, 50_000, "gpt-5", "2025-12-21T23:00:00Z");
-  });
-  afterEach(async () => {
-    await world.close();
   });
 
   const as = (userId: string) => ({ workspaceId: world.workspaceId, userId });

@@ -16,7 +16,10 @@ export interface ServiceWorld {
 }
 
 /** Services over a real database, in a workspace of their own, with a clock that moves when told. */
-export function serviceWorld(db: Database, options: { orgAdmins?: string[]; timeZone?: string } = {}): ServiceWorld {
+export function serviceWorld(
+  db: Database,
+  options: { orgAdmins?: string[]; timeZone?: string } = {},
+): ServiceWorld {
   const clock = new ManualClock();
   const workspaceId = newWorkspaceId();
   const workspaceAdmins = new Set<string>();

@@ -11,6 +11,8 @@ import { newWorkspaceId } from "./databases";
 export const SIGNING_SECRET = "test-signing-secret-0123456789abcdef";
 
 export interface SlackWorld {
+  /** The database the app runs on. */
+  db: Database;
   roster: RosterApp;
   slack: SlackStandIn;
   /** The app's log lines (JSON), for tests of what gets logged. */
@@ -71,7 +73,9 @@ export async function slackWorld(
   const roster = createRosterApp({
     config,
     db,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "info", { write: (line: string) => void logs.push(line) }),
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? "info", {
+      write: (line: string) => void logs.push(line),
+    }),
     clock,
     slackRetries: 0,
   });
@@ -84,6 +88,7 @@ export async function slackWorld(
   };
 
   return {
+    db,
     roster,
     slack,
     logs,

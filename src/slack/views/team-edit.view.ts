@@ -6,35 +6,9 @@ import { settingsView, teamUpdatedReply } from "../blocks/team-admin.blocks";
 import type { SlackDeps } from "../deps";
 import type { EditTeamMetadata } from "./team-edit.modal";
 import { modalErrors } from "./modal-errors";
-
-const text = z.object({ value: z.object({ value: z.string().nullish() }) });
-const choice = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.object({ value: z.object({ selected_option: z.object({ value: z.enum(values) }).nullish() }) });
-
-/** The fields of the edit form, read from Slack's `view.state.values`. */
-const editForm = z.object({
-  name: text,
-  description: text.optional(),
-  parent: text.optional(),
-  channel: z.object({ value: z.object({ selected_conversation: z.string().nullish() }) }).optional(),
-  policy: choice(["open", "approval", "invite_only"]).optional(),
-  visibility: choice(["organization", "private"]).optional(),
-  sharing: choice(["all_members", "admins_only"]).optional(),
-});
+import { existingTeamForm, TEAM_FORM_BLOCK_FOR_FIELD } from "./team-form";
 
 const metadataSchema = z.object({ team: z.string().min(1), parent: z.string().nullable() });
-
-const BLOCK_FOR_FIELD = {
-  name: "name",
-  description: "description",
-  parent: "parent",
-  // Once the team itself was found, a team not found is the parent typed in the form.
-  team: "parent",
-  channel: "channel",
-  policy: "policy",
-  visibility: "visibility",
-  sharing: "sharing",
-};
 
 const folded = (name: string | null) => (name ?? "").normalize("NFKC").trim().toLowerCase();
 
@@ -60,7 +34,7 @@ export function onTeamEditSubmitted(deps: SlackDeps) {
     let updated: TeamEntity;
     let parentChanged = false;
     try {
-      const form = editForm.parse(view.state.values);
+      const form = existingTeamForm.parse(view.state.values);
       const parent = form.parent?.value.value?.trim() ?? "";
       // Only a changed parent is sent: moving needs team:update in the parent as well.
       parentChanged = folded(parent) !== folded(meta.parent);
@@ -74,7 +48,7 @@ export function onTeamEditSubmitted(deps: SlackDeps) {
         resourceSharing: form.sharing?.value.selected_option?.value,
       });
     } catch (error) {
-      await ack(modalErrors(error, BLOCK_FOR_FIELD, "name", deps.logger, ids));
+      await ack(modalErrors(error, TEAM_FORM_BLOCK_FOR_FIELD, "name", deps.logger, ids));
       return;
     }
     await ack();
