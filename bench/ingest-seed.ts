@@ -46,7 +46,14 @@ export async function seedIngest(
     const chunk = members.slice(i, i + 500);
     await db.dataSource.query(
       `INSERT INTO memberships (workspace_id, team_id, user_id, role_id, owner_marker, status, joined_at, updated_at) VALUES ${chunk.map(() => "(?, ?, ?, ?, NULL, 'active', ?, ?)").join(", ")}`,
-      chunk.flatMap(([teamId, userId]) => [owner.workspaceId, teamId, userId, Number(role.id), t0 - 90 * DAY, t0 - 90 * DAY]),
+      chunk.flatMap(([teamId, userId]) => [
+        owner.workspaceId,
+        teamId,
+        userId,
+        Number(role.id),
+        t0 - 90 * DAY,
+        t0 - 90 * DAY,
+      ]),
     );
   }
 
@@ -56,7 +63,16 @@ export async function seedIngest(
     const team: BenchTeam = i % 10 < 7 ? "platform" : "research";
     const pool = workload.users[team];
     const userId = pool[i % pool.length];
-    rows.push([owner.workspaceId, teams[team], userId, 1 + (i % 1999), "gpt-4o", `hist-${i}`, past - i * 10, past - i * 10]);
+    rows.push([
+      owner.workspaceId,
+      teams[team],
+      userId,
+      1 + (i % 1999),
+      "gpt-4o",
+      `hist-${i}`,
+      past - i * 10,
+      past - i * 10,
+    ]);
     if (rows.length === HISTORY_CHUNK) {
       await inserter.insert(rows);
       rows = [];
@@ -67,12 +83,20 @@ export async function seedIngest(
   const { limits } = workload;
   const monthly = { period: "monthly" as const };
   await services.limits.set(owner, NAMES.org, { budget: true, totalMax: limits.orgBudget, ...monthly });
-  await services.limits.set(owner, NAMES.platform, { budget: true, totalMax: limits.platformBudget, ...monthly });
+  await services.limits.set(owner, NAMES.platform, {
+    budget: true,
+    totalMax: limits.platformBudget,
+    ...monthly,
+  });
   await services.limits.set(owner, NAMES.platform, {
     transactionMax: limits.defaultTransaction,
     totalMax: limits.defaultTotal,
     ...monthly,
   });
-  await services.limits.set(owner, NAMES.platform, { userId: workload.heavy, totalMax: limits.heavyTotal, ...monthly });
+  await services.limits.set(owner, NAMES.platform, {
+    userId: workload.heavy,
+    totalMax: limits.heavyTotal,
+    ...monthly,
+  });
   return { owner, teams, names: NAMES };
 }

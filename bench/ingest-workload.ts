@@ -85,10 +85,15 @@ export function buildWorkload(events: number, platformUsers: number, researchUse
   const platform = of("platform");
   const research = of("research");
   const perUser = new Map<string, number>();
-  for (const e of platform) if (e.userId !== heavy) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + e.tokens);
+  for (const e of platform)
+    if (e.userId !== heavy) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + e.tokens);
   const totals = [...perUser.values()].sort((a, b) => a - b);
-  const median = totals[Math.floor(totals.length / 2)] ?? 0;
-  const platformBudget = Math.floor(0.96 * sum(platform));
+  // The members who spend most (the top tenth) reach the default in the last part of their spends.
+  const defaultTotal = totals[Math.floor(totals.length * 0.9)] ?? 0;
+  const heavyTotal = Math.floor(0.9 * sum(platform.filter((e) => e.userId === heavy)));
+  // What Platform would spend under its members' limits; its budget cuts in just before that.
+  const underMemberLimits = totals.reduce((s, t) => s + Math.min(t, defaultTotal), 0) + heavyTotal;
+  const platformBudget = Math.floor(0.985 * underMemberLimits);
   return {
     batches,
     events,
@@ -98,11 +103,10 @@ export function buildWorkload(events: number, platformUsers: number, researchUse
       // Research has no budget of its own, so the parent's budget is what stops it.
       orgBudget: platformBudget + Math.floor(0.95 * sum(research)),
       platformBudget,
-      // Half the members reach the default in the last few percent of their spends.
-      defaultTotal: median,
+      defaultTotal,
       // A few spends in every batch are larger than one request may be.
       defaultTransaction: MAX_EVENT_TOKENS - 10,
-      heavyTotal: Math.floor(0.9 * sum(platform.filter((e) => e.userId === heavy))),
+      heavyTotal,
     },
   };
 }

@@ -6,7 +6,7 @@ import { seedIngest } from "./ingest-seed";
 import { verifyIngest, type LimitCheck } from "./ingest-verify";
 import { BATCH, buildWorkload } from "./ingest-workload";
 import { plainInserter, type UsageTuple } from "./plain-insert";
-import { type QueryStat, QueryProfile } from "./query-profile";
+import { cpuProfile, type FunctionStat, type QueryStat, QueryProfile } from "./query-profile";
 
 export interface IngestOptions {
   quick: boolean;
@@ -14,6 +14,8 @@ export interface IngestOptions {
   profile: boolean;
   /** "service" skips the HTTP API even when it is served. */
   path?: "service" | "http";
+  /** Batches in flight at once, for Roster and for the baseline alike (1: one after another). */
+  concurrency: number;
   log(line: string): void;
 }
 
@@ -40,9 +42,11 @@ export interface IngestResult {
   check_p50_ms: number;
   check_p99_ms: number;
   /** The same checks straight on the service, when check_p99_ms went through HTTP. */
+  check_service_p50_ms?: number;
   check_service_p99_ms?: number;
   limits: LimitCheck[];
   profile?: QueryStat[];
+  cpu_profile?: FunctionStat[];
 }
 
 const SIZES = {
@@ -72,50 +76,84 @@ export async function benchIngest(bench: BenchDatabase, options: IngestOptions):
   });
   const inserter = await plainInserter(bench.url);
   const profile = options.profile ? new QueryProfile(db.dataSource) : undefined;
-  options.log(`ingest: seeding ${fmt(size.history)} past events and ${fmt(size.platformUsers + size.researchUsers)} members…`);
+  options.log(
+    `ingest: seeding ${fmt(size.history)} past events and ${fmt(size.platformUsers + size.researchUsers)} members…`,
+  );
   const world = await seedIngest(db, services, inserter, workload, size.history, t0);
   const client: IngestClient =
-    (options.path !== "service" ? await httpClient(db, world) : null) ?? serviceClient(services, world);
-  if (options.path === "http" && client.path !== "http") throw new Error("POST /api/v1/usage is not served yet.");
+    (options.path !== "service" ? await httpClient(db, world, options.concurrency) : null) ??
+    serviceClient(services, world);
 
   try {
+    if (options.path === "http" && client.path !== "http")
+      throw new Error("POST /api/v1/usage is not served yet.");
     options.log(`ingest: warming up (${client.path})…`);
     const warm = (n: number, prefix: string) =>
-      Array.from({ length: BATCH }, (_, i) => ({ transactionId: `${prefix}-${n}-${i}`, userId: world.owner.userId, tokens: 1, resource: "warmup" }));
+      Array.from({ length: BATCH }, (_, i) => ({
+        transactionId: `${prefix}-${n}-${i}`,
+        userId: world.owner.userId,
+        tokens: 1,
+        resource: "warmup",
+      }));
     for (let n = 0; n < 3; n++) {
       await client.record("warmup", warm(n, "warm"), t0);
-      await inserter.insert(warm(n, "warm-base").map((e) => tuple(world.owner.workspaceId, world.teams.warmup, e, t0)));
+      await inserter.insert(
+        warm(n, "warm-base").map((e) => tuple(world.owner.workspaceId, world.teams.warmup, e, t0)),
+      );
     }
-    for (let i = 0; i < 100; i++) await client.check(workload.users.platform[i % workload.users.platform.length], 10);
+    for (let i = 0; i < 100; i++)
+      await client.check(workload.users.platform[i % workload.users.platform.length], 10);
 
     options.log(`ingest: baseline, ${fmt(size.events)} rows by plain multi-row INSERTs…`);
-    const [{ top }] = await db.dataSource.query<{ top: string | number }[]>("SELECT MAX(id) AS top FROM usage_events");
-    let started = performance.now();
-    for (const batch of workload.batches) {
-      await inserter.insert(batch.events.map((e) => tuple(world.owner.workspaceId, world.teams[batch.team], { ...e, transactionId: `base-${e.transactionId}` }, t0)));
-    }
+    const [{ top }] = await db.dataSource.query<{ top: string | number }[]>(
+      "SELECT MAX(id) AS top FROM usage_events",
+    );
+    const inserters = [
+      inserter,
+      ...(await Promise.all(Array.from({ length: options.concurrency - 1 }, () => plainInserter(bench.url)))),
+    ];
+    const started = performance.now();
+    await inParallel(workload.batches, inserters.length, (batch, _, worker) =>
+      inserters[worker].insert(
+        batch.events.map((e) =>
+          tuple(
+            world.owner.workspaceId,
+            world.teams[batch.team],
+            { ...e, transactionId: `base-${e.transactionId}` },
+            t0,
+          ),
+        ),
+      ),
+    );
     const baselineSeconds = (performance.now() - started) / 1000;
+    await Promise.all(inserters.slice(1).map((i) => i.close()));
     await inserter.exec(`DELETE FROM usage_events WHERE id > ${Number(top)}`);
 
-    options.log(`ingest: ${fmt(size.events)} events through ${client.path === "http" ? "POST /api/v1/usage" : "services.usage.record"}…`);
+    options.log(
+      `ingest: ${fmt(size.events)} events through ${client.path === "http" ? "POST /api/v1/usage" : "services.usage.record"}…`,
+    );
     const tally = { accepted: 0, duplicate: 0, rejected: {} as Record<string, number> };
-    let sent = 0;
     let firstTotalRejection: number | null = null;
-    profile?.start();
-    started = performance.now();
-    for (const batch of workload.batches) {
-      const results = await client.record(batch.team, batch.events, t0);
-      results.forEach((r, i) => {
-        if (r.status !== "rejected") tally[r.status]++;
-        else {
-          const reason = r.reason ?? "?";
-          tally.rejected[reason] = (tally.rejected[reason] ?? 0) + 1;
-          if (firstTotalRejection === null && reason !== "transaction_limit") firstTotalRejection = (sent + i) / size.events;
-        }
+    const run = async () => {
+      const began = performance.now();
+      await inParallel(workload.batches, options.concurrency, async (batch, index) => {
+        const results = await client.record(batch.team, batch.events, t0);
+        results.forEach((r, i) => {
+          if (r.status !== "rejected") tally[r.status]++;
+          else {
+            const reason = r.reason ?? "?";
+            tally.rejected[reason] = (tally.rejected[reason] ?? 0) + 1;
+            const at = (index * BATCH + i) / size.events;
+            if (reason !== "transaction_limit" && (firstTotalRejection === null || at < firstTotalRejection))
+              firstTotalRejection = at;
+          }
+        });
       });
-      sent += batch.events.length;
-    }
-    const seconds = (performance.now() - started) / 1000;
+      return (performance.now() - began) / 1000;
+    };
+    profile?.start();
+    const cpu = options.profile ? await cpuProfile(run) : undefined;
+    const seconds = cpu ? cpu.result : await run();
     const queries = profile?.stop();
 
     options.log("ingest: recomputing every limit from the recorded rows…");
@@ -125,7 +163,9 @@ export async function benchIngest(bench: BenchDatabase, options: IngestOptions):
     const timings = await timeChecks(size.checks, workload.users.platform, (u, t) => client.check(u, t));
     const serviceTimings =
       client.path === "http"
-        ? await timeChecks(size.checks, workload.users.platform, (u, t) => serviceClient(services, world).check(u, t))
+        ? await timeChecks(size.checks, workload.users.platform, (u, t) =>
+            serviceClient(services, world).check(u, t),
+          )
         : undefined;
 
     const eventsPerSecond = size.events / seconds;
@@ -134,7 +174,7 @@ export async function benchIngest(bench: BenchDatabase, options: IngestOptions):
       path: client.path,
       events: size.events,
       batch_size: BATCH,
-      concurrency: 1,
+      concurrency: options.concurrency,
       history_events: size.history,
       seconds: round(seconds, 2),
       baseline_seconds: round(baselineSeconds, 2),
@@ -149,9 +189,13 @@ export async function benchIngest(bench: BenchDatabase, options: IngestOptions):
       check_calls: size.checks,
       check_p50_ms: round(percentile(timings, 0.5), 2),
       check_p99_ms: round(percentile(timings, 0.99), 2),
-      ...(serviceTimings && { check_service_p99_ms: round(percentile(serviceTimings, 0.99), 2) }),
+      ...(serviceTimings && {
+        check_service_p50_ms: round(percentile(serviceTimings, 0.5), 2),
+        check_service_p99_ms: round(percentile(serviceTimings, 0.99), 2),
+      }),
       limits: verified.checks,
-      ...(queries && { profile: queries.slice(0, 15).map((q) => ({ ...q, totalMs: round(q.totalMs, 1) })) }),
+      ...(queries && { profile: queries.map((q) => ({ ...q, totalMs: round(q.totalMs, 1) })) }),
+      ...(cpu && { cpu_profile: cpu.top }),
     };
   } finally {
     await client.close();
@@ -159,11 +203,37 @@ export async function benchIngest(bench: BenchDatabase, options: IngestOptions):
   }
 }
 
-function tuple(workspaceId: string, teamId: number, e: { transactionId: string; userId: string; tokens: number; resource: string }, at: number): UsageTuple {
+/** Runs `work` on every item, `workers` at a time, each worker taking the next item in order. */
+async function inParallel<T>(
+  items: T[],
+  workers: number,
+  work: (item: T, index: number, worker: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, worker) => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index], index, worker);
+      }
+    }),
+  );
+}
+
+function tuple(
+  workspaceId: string,
+  teamId: number,
+  e: { transactionId: string; userId: string; tokens: number; resource: string },
+  at: number,
+): UsageTuple {
   return [workspaceId, teamId, e.userId, e.tokens, e.resource, e.transactionId, at, Date.now()];
 }
 
-async function timeChecks(calls: number, users: string[], check: (userId: string, tokens: number) => Promise<void>): Promise<number[]> {
+async function timeChecks(
+  calls: number,
+  users: string[],
+  check: (userId: string, tokens: number) => Promise<void>,
+): Promise<number[]> {
   const timings: number[] = [];
   for (let i = 0; i < calls; i++) {
     const started = performance.now();

@@ -61,7 +61,9 @@ export async function plainInserter(url: string): Promise<PlainInserter> {
     let statement = statements.get(count);
     if (!statement) {
       const row = `(${Array.from({ length: WIDTH }, () => "?").join(", ")})`;
-      statement = connection.prepare(`INSERT INTO usage_events (${COLUMNS}) VALUES ${Array.from({ length: count }, () => row).join(", ")}`);
+      statement = connection.prepare(
+        `INSERT INTO usage_events (${COLUMNS}) VALUES ${Array.from({ length: count }, () => row).join(", ")}`,
+      );
       statements.set(count, statement);
     }
     return statement;

@@ -1,3 +1,4 @@
+import type { Profiler } from "node:inspector";
 import type { DataSource, QueryRunner } from "typeorm";
 
 export interface QueryStat {
@@ -55,10 +56,47 @@ export class QueryProfile {
       .replace(/\?(\s*,\s*\?)+/g, "?, …")
       .replace(/(\(\(`?c`?\.[^)]*\)\s*OR\s*)+/g, "(… OR ")
       .replace(/"/g, "")
+      .replace(/\b\d+\b/g, "N")
       .slice(0, 110);
     const stat = this.stats.get(shape) ?? { sql: shape, count: 0, totalMs: 0 };
     stat.count++;
     stat.totalMs += ms;
     this.stats.set(shape, stat);
   }
+}
+
+export interface FunctionStat {
+  fn: string;
+  selfMs: number;
+}
+
+/** A V8 CPU profile of one phase, reduced to the functions that spent the most time themselves. */
+export async function cpuProfile<T>(work: () => Promise<T>): Promise<{ result: T; top: FunctionStat[] }> {
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  let profile: Profiler.Profile;
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    profile = (await session.post("Profiler.stop")).profile;
+    session.disconnect();
+  }
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples?.forEach((id, i) => {
+    const frame = nodes.get(id)?.callFrame;
+    if (!frame) return;
+    const where = frame.url.replace(/^.*node_modules\//, "").replace(/^.*?\/(src|bench)\//, "$1/");
+    const fn = `${frame.functionName || "(anonymous)"} ${where}${where ? `:${frame.lineNumber + 1}` : ""}`;
+    self.set(fn, (self.get(fn) ?? 0) + (profile.timeDeltas?.[i] ?? 0) / 1000);
+  });
+  const top = [...self]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([fn, ms]) => ({ fn, selfMs: Math.round(ms) }));
+  return { result, top };
 }

@@ -58,7 +58,9 @@ class CsvParser {
         if (c === "\n") continue;
       }
       if (++this.recordChars > MAX_RECORD_CHARS) {
-        throw new Error(`line ${this.recordLine}: a row longer than ${MAX_RECORD_CHARS} characters (a quote never closed?)`);
+        throw new Error(
+          `line ${this.recordLine}: a row longer than ${MAX_RECORD_CHARS} characters (a quote never closed?)`,
+        );
       }
       switch (this.state) {
         case "quoted":
@@ -126,7 +128,8 @@ class CsvParser {
   private emit(out: CsvRecord[]): void {
     this.fields.push(this.field);
     const blank = this.fields.length === 1 && this.fields[0] === "" && this.state === "start";
-    if (!blank) out.push({ fields: this.fields, line: this.recordLine, ...(this.error && { error: this.error }) });
+    if (!blank)
+      out.push({ fields: this.fields, line: this.recordLine, ...(this.error && { error: this.error }) });
     this.fields = [];
     this.field = "";
     this.state = "start";

@@ -33,7 +33,8 @@ export class ProgressBar {
     const seconds = Math.max((now - this.started) / 1000, 0.001);
     const rate = Math.round(rows / seconds);
     const line = `${String(Math.floor(share * 100)).padStart(3)}% [${"█".repeat(filled)}${"░".repeat(BAR - filled)}] ${fmt(rows)} rows · ${fmt(rate)} rows/s`;
-    this.stream.write(`\r${line.slice(0, (this.stream.columns ?? 80) - 1)}\x1b[K`);
+    // A pseudo-terminal may report 0 columns: treat that as unknown.
+    this.stream.write(`\r${line.slice(0, (this.stream.columns || 80) - 1)}\x1b[K`);
     this.visible = true;
   }
 

@@ -56,16 +56,31 @@ export class RowParser {
     if (header.error) throw new Error(`The header (line ${header.line}) is not valid CSV: ${header.error}.`);
     const index: Partial<Record<Column, number>> = {};
     header.fields.forEach((name, i) => {
-      const column = ALIASES[name.trim().toLowerCase().replace(/[^a-z]/g, "")];
-      if (!column) throw new Error(`Unknown column ${show(name)} in the header; the columns are ${COLUMNS_HELP}.`);
+      const column =
+        ALIASES[
+          name
+            .trim()
+            .toLowerCase()
+            .replace(/[^a-z]/g, "")
+        ];
+      if (!column)
+        throw new Error(`Unknown column ${show(name)} in the header; the columns are ${COLUMNS_HELP}.`);
       if (index[column] !== undefined) throw new Error(`The header names the column ${column} twice.`);
       index[column] = i;
     });
     const missing = REQUIRED.filter((c) => index[c] === undefined);
     if (missing.length) {
-      throw new Error(`The header lacks ${missing.join(", ")}; the first line must name the columns ${COLUMNS_HELP}.`);
+      throw new Error(
+        `The header lacks ${missing.join(", ")}; the first line must name the columns ${COLUMNS_HELP}.`,
+      );
     }
-    this.index = { transactionId: index.transactionId, user: index.user, tokens: index.tokens, resource: index.resource, occurredAt: index.occurredAt };
+    this.index = {
+      transactionId: index.transactionId,
+      user: index.user,
+      tokens: index.tokens,
+      resource: index.resource,
+      occurredAt: index.occurredAt,
+    };
     this.width = header.fields.length;
   }
 
@@ -83,7 +98,9 @@ export class RowParser {
 
     const transactionId = get("transactionId");
     if (!transactionId || transactionId.length > MAX_TEXT) {
-      return invalid(`transactionId must be 1 to ${MAX_TEXT} characters (the caller's ID of the request), not ${show(transactionId)}.`);
+      return invalid(
+        `transactionId must be 1 to ${MAX_TEXT} characters (the caller's ID of the request), not ${show(transactionId)}.`,
+      );
     }
     const user = get("user");
     if (user.length > 254 || (!SLACK_USER_ID.test(user) && !EMAIL.test(user))) {
@@ -92,11 +109,15 @@ export class RowParser {
     const tokensText = get("tokens");
     const tokens = /^\d{1,13}$/.test(tokensText) ? Number(tokensText) : NaN;
     if (!(tokens <= MAX_TOKENS)) {
-      return invalid(`tokens ${show(tokensText)} is not a whole number from 0 to ${MAX_TOKENS.toLocaleString("en-US")}.`);
+      return invalid(
+        `tokens ${show(tokensText)} is not a whole number from 0 to ${MAX_TOKENS.toLocaleString("en-US")}.`,
+      );
     }
     const resource = get("resource");
     if (!resource || resource.length > MAX_TEXT) {
-      return invalid(`resource must be 1 to ${MAX_TEXT} characters, like a model name, not ${show(resource)}.`);
+      return invalid(
+        `resource must be 1 to ${MAX_TEXT} characters, like a model name, not ${show(resource)}.`,
+      );
     }
     const when = get("occurredAt");
     const occurredAt = when === "" ? undefined : this.time(when);
@@ -108,7 +129,9 @@ export class RowParser {
     if (occurredAt !== undefined && occurredAt > this.now + FUTURE_SKEW_MS) {
       return invalid(`occurredAt ${show(when)} is in the future; import usage once it has happened.`);
     }
-    return { row: { line, transactionId, user, tokens, resource, ...(occurredAt !== undefined && { occurredAt }) } };
+    return {
+      row: { line, transactionId, user, tokens, resource, ...(occurredAt !== undefined && { occurredAt }) },
+    };
   }
 
   /** Epoch ms for an ISO instant, a local date, or epoch ms; null when it is none of them. */

@@ -34,7 +34,9 @@ export class ImportTally {
     const rejected = [...this.rejected.values()].reduce((a, b) => a + b, 0);
     const seconds = ((Date.now() - this.started) / 1000).toFixed(1);
     const count = (n: number) => fmt(n).padStart(fmt(this.rows).length);
-    const reasons = [...this.rejected].sort((a, b) => b[1] - a[1]).map(([reason, n]) => `${reason} ${fmt(n)}`);
+    const reasons = [...this.rejected]
+      .sort((a, b) => b[1] - a[1])
+      .map(([reason, n]) => `${reason} ${fmt(n)}`);
     const out = [
       `${title}: ${fmt(this.rows)} rows in ${seconds} s`,
       `  accepted   ${count(this.accepted)}`,
@@ -43,11 +45,19 @@ export class ImportTally {
       `  invalid    ${count(this.invalidCount)}`,
     ];
     if (this.invalidRows.length) {
-      const shown = this.invalidCount > this.invalidRows.length ? `the first ${this.invalidRows.length} of ${fmt(this.invalidCount)}` : "";
-      out.push(`Invalid rows${shown ? ` (${shown})` : ""}:`, ...this.invalidRows.map((r) => `  line ${r.line}: ${r.reason}`));
+      const shown =
+        this.invalidCount > this.invalidRows.length
+          ? `the first ${this.invalidRows.length} of ${fmt(this.invalidCount)}`
+          : "";
+      out.push(
+        `Invalid rows${shown ? ` (${shown})` : ""}:`,
+        ...this.invalidRows.map((r) => `  line ${r.line}: ${r.reason}`),
+      );
     }
     if (this.notices) {
-      out.push(`${fmt(this.notices)} limit notice(s) (80%/100% crossed) were recorded as due; the import sends no Slack messages.`);
+      out.push(
+        `${fmt(this.notices)} limit notice(s) (80%/100% crossed) were recorded as due; the import sends no Slack messages.`,
+      );
     }
     return `${out.join("\n")}\n`;
   }

@@ -91,7 +91,8 @@ export async function runUsageImport(argv: string[], io: CliIo): Promise<number>
     const config = io.env ? loadConfig(io.env) : loadConfig();
     const size = statSync(options.file).size;
     db = await openDatabase(config.DATABASE_URL, { poolSize: 2 });
-    if (await db.dataSource.showMigrations()) throw new Error("The database has pending migrations; run npm run migrate first.");
+    if (await db.dataSource.showMigrations())
+      throw new Error("The database has pending migrations; run npm run migrate first.");
     const { workspace, team: teamName } = options;
     const team = await db.read((repos) => repos.teams.findByNameKey(workspace, nameKey(teamName)));
     if (!team) throw new Error(`There is no team called “${teamName}” in workspace ${workspace}.`);
@@ -105,7 +106,10 @@ export async function runUsageImport(argv: string[], io: CliIo): Promise<number>
       workspaceAdminLookup: () => Promise.resolve(false),
     });
     const people = config.SLACK_BOT_TOKEN
-      ? new PeopleDirectory(new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL }), systemClock)
+      ? new PeopleDirectory(
+          new WebClient(config.SLACK_BOT_TOKEN, { slackApiUrl: config.SLACK_API_URL }),
+          systemClock,
+        )
       : undefined;
     const emails = new Map<string, string | null>();
     const progress = new ProgressBar(io.stderr, size);
@@ -117,7 +121,10 @@ export async function runUsageImport(argv: string[], io: CliIo): Promise<number>
         let userId = row.user;
         if (isEmail(row.user)) {
           if (!people) {
-            tally.invalid(row.line, `user ${row.user} is an email address, and emails are looked up in Slack only when SLACK_BOT_TOKEN is set; use the Slack user ID.`);
+            tally.invalid(
+              row.line,
+              `user ${row.user} is an email address, and emails are looked up in Slack only when SLACK_BOT_TOKEN is set; use the Slack user ID.`,
+            );
             continue;
           }
           const key = row.user.toLowerCase();
@@ -129,7 +136,13 @@ export async function runUsageImport(argv: string[], io: CliIo): Promise<number>
           }
           userId = found;
         }
-        events.push({ transactionId: row.transactionId, userId, tokens: row.tokens, resource: row.resource, ...(row.occurredAt !== undefined && { occurredAt: row.occurredAt }) });
+        events.push({
+          transactionId: row.transactionId,
+          userId,
+          tokens: row.tokens,
+          resource: row.resource,
+          ...(row.occurredAt !== undefined && { occurredAt: row.occurredAt }),
+        });
         lines.push(row.line);
       }
       // The service checks every event again and refuses the whole batch for one it won't take:
@@ -183,13 +196,16 @@ export async function runUsageImport(argv: string[], io: CliIo): Promise<number>
       progress.clear();
       stream.destroy();
     }
-    if (!parser) throw new Error(`${options.file} is empty; its first line must name the columns ${COLUMNS_HELP}.`);
+    if (!parser)
+      throw new Error(`${options.file} is empty; its first line must name the columns ${COLUMNS_HELP}.`);
     io.stdout.write(tally.render(`${path.basename(options.file)} → ${team.name} (${team.workspaceId})`));
     return 0;
   } catch (error) {
     if (tally.rows > 0) {
       io.stdout.write(tally.render(`Stopped after ${fmt(tally.rows)} rows`));
-      io.stderr.write("Batches already recorded stay recorded; run the same command again to import the rest (they will count as duplicates).\n");
+      io.stderr.write(
+        "Batches already recorded stay recorded; run the same command again to import the rest (they will count as duplicates).\n",
+      );
     }
     io.stderr.write(`${message(error)}\n`);
     return 1;
@@ -201,13 +217,21 @@ export async function runUsageImport(argv: string[], io: CliIo): Promise<number>
 function parseOptions(argv: string[]): Options | "help" {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { team: { type: "string" }, workspace: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      team: { type: "string" },
+      workspace: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
     allowPositionals: true,
   });
   if (values.help) return "help";
-  if (positionals.length !== 1) throw new Error(positionals.length ? "Give one CSV file at a time." : "Give the CSV file to import.");
+  if (positionals.length !== 1)
+    throw new Error(positionals.length ? "Give one CSV file at a time." : "Give the CSV file to import.");
   if (!values.team) throw new Error("Name the team the usage belongs to with --team <name>.");
-  if (!values.workspace) throw new Error("Give the team's Slack workspace ID with --workspace <T…> (team names are unique per workspace).");
+  if (!values.workspace)
+    throw new Error(
+      "Give the team's Slack workspace ID with --workspace <T…> (team names are unique per workspace).",
+    );
   return { file: positionals[0], team: values.team, workspace: validWorkspaceId(values.workspace) };
 }
 
@@ -219,7 +243,9 @@ function message(error: unknown): string {
 }
 
 if (require.main === module) {
-  void runUsageImport(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
-    process.exitCode = code;
-  });
+  void runUsageImport(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
 }

@@ -5,32 +5,30 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runUsageImport } from "../../src/cli/usage-import";
-import type { Database } from "../../src/db/database";
 import type { Actor } from "../../src/services/actor";
 import { SlackStandIn } from "../../src/stand-in/slack-stand-in";
 import { testDatabases } from "../support/databases";
-import { type ServiceWorld, serviceWorld } from "../support/services";
+import { useServiceWorld } from "../support/fixtures";
+import type { ServiceWorld } from "../support/services";
 
 const HEADER = "transactionId,user,tokens,resource,occurredAt";
 
 describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
-  let db: Database;
+  const serviceWorldOf = useServiceWorld(kind);
   let dir: string;
   let world: ServiceWorld;
   let owner: Actor;
   let alice: string;
   let bob: string;
 
-  beforeAll(async () => {
-    db = await kind.open();
+  beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), "roster-import-"));
   });
-  afterAll(async () => {
-    await db.close();
+  afterAll(() => {
     rmSync(dir, { recursive: true, force: true });
   });
   beforeEach(async () => {
-    world = serviceWorld(db);
+    world = serviceWorldOf();
     owner = world.user("owner");
     alice = world.user("alice").userId;
     bob = world.user("bob").userId;
@@ -40,7 +38,7 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
 
   const databaseUrl = () =>
     kind.name === "sqlite"
-      ? `sqlite:${String(db.dataSource.options.database)}`
+      ? `sqlite:${String(world.db.dataSource.options.database)}`
       : (process.env.TEST_MYSQL_URL ?? "");
 
   let files = 0;
