@@ -21,7 +21,13 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function localDate(epochMs: number, timeZone: string): LocalDate {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric", weekday: "short" });
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      weekday: "short",
+    });
     formatters.set(timeZone, format);
   }
   const parts = Object.fromEntries(format.formatToParts(epochMs).map((p) => [p.type, p.value]));
@@ -34,7 +40,12 @@ const clockFormats = new Map<string, Intl.DateTimeFormat>();
 function clockFormat(timeZone: string): Intl.DateTimeFormat {
   let format = clockFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, hour: "numeric", minute: "numeric", hourCycle: "h23" });
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
+    });
     clockFormats.set(timeZone, format);
   }
   return format;
@@ -50,9 +61,26 @@ export function localDay(epochMs: number, timeZone: string): string {
   return iso(d.year, d.month, d.day);
 }
 
-/** The key of the period that contains `epochMs`. */
+const QUARTER_HOUR = 900_000;
+const startsByQuarter = new Map<string, string>();
+
+/**
+ * The key of the period that contains `epochMs`. Every spend asks this for each limit, so answers
+ * are remembered per quarter-hour (every zone's midnight falls on one: offsets are whole quarters).
+ */
 export function periodStart(period: LimitPeriod, epochMs: number, timeZone: string): string {
   if (period === "none") return "";
+  const memo = `${period}|${timeZone}|${Math.floor(epochMs / QUARTER_HOUR)}`;
+  let start = startsByQuarter.get(memo);
+  if (start === undefined) {
+    start = computePeriodStart(period, epochMs, timeZone);
+    if (startsByQuarter.size > 10_000) startsByQuarter.clear();
+    startsByQuarter.set(memo, start);
+  }
+  return start;
+}
+
+function computePeriodStart(period: Exclude<LimitPeriod, "none">, epochMs: number, timeZone: string): string {
   const d = localDate(epochMs, timeZone);
   if (period === "daily") return iso(d.year, d.month, d.day);
   if (period === "monthly") return iso(d.year, d.month, 1);
@@ -69,7 +97,15 @@ export function startOfLocalDay(day: string, timeZone: string): number {
     const local = localDate(guess, timeZone);
     const hours = clockFormat(timeZone)
       .formatToParts(guess)
-      .reduce((acc, p) => (p.type === "hour" ? acc + Number(p.value) * 3_600_000 : p.type === "minute" ? acc + Number(p.value) * 60_000 : acc), 0);
+      .reduce(
+        (acc, p) =>
+          p.type === "hour"
+            ? acc + Number(p.value) * 3_600_000
+            : p.type === "minute"
+              ? acc + Number(p.value) * 60_000
+              : acc,
+        0,
+      );
     const localAsUtc = Date.UTC(local.year, local.month - 1, local.day) + hours;
     guess -= localAsUtc - asUtc;
   }
@@ -82,7 +118,11 @@ export function nextReset(period: LimitPeriod, epochMs: number, timeZone: string
   const start = periodStart(period, epochMs, timeZone);
   const [year, month, day] = start.split("-").map(Number);
   const next =
-    period === "daily" ? iso(year, month, day + 1) : period === "weekly" ? iso(year, month, day + 7) : iso(year, month + 1, 1);
+    period === "daily"
+      ? iso(year, month, day + 1)
+      : period === "weekly"
+        ? iso(year, month, day + 7)
+        : iso(year, month + 1, 1);
   return startOfLocalDay(next, timeZone);
 }
 

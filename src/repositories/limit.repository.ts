@@ -19,7 +19,13 @@ export class LimitRepository {
   }
 
   /** Creates or replaces the limit of (team, scope, subject); returns the row. */
-  async put(workspaceId: string, teamId: number, scope: LimitScope, subjectKey: string, values: LimitValues): Promise<LimitEntity> {
+  async put(
+    workspaceId: string,
+    teamId: number,
+    scope: LimitScope,
+    subjectKey: string,
+    values: LimitValues,
+  ): Promise<LimitEntity> {
     const existing = await this.find(teamId, scope, subjectKey);
     if (existing) {
       await this.repo.update({ id: existing.id }, values);
@@ -63,7 +69,11 @@ export class LimitRepository {
       .createQueryBuilder("l")
       .where("(l.team_id IN (:...chain) AND l.scope = 'budget')", { chain })
       .orWhere("(l.team_id = :teamId AND l.scope = 'default')", { teamId });
-    if (userIds.length) query.orWhere("(l.team_id = :teamId AND l.scope = 'member' AND l.subject_key IN (:...userIds))", { teamId, userIds });
+    if (userIds.length)
+      query.orWhere("(l.team_id = :teamId AND l.scope = 'member' AND l.subject_key IN (:...userIds))", {
+        teamId,
+        userIds,
+      });
     return query.getMany();
   }
 

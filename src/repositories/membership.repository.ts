@@ -21,7 +21,10 @@ export class MembershipRepository {
   /** The status of each of these users in the team (absent: not a member). */
   async statuses(teamId: number, userIds: string[]): Promise<Map<string, MembershipStatus>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.repo.find({ select: { userId: true, status: true }, where: { teamId, userId: In(userIds) } });
+    const rows = await this.repo.find({
+      select: { userId: true, status: true },
+      where: { teamId, userId: In(userIds) },
+    });
     return new Map(rows.map((r) => [r.userId, r.status]));
   }
 

@@ -99,10 +99,14 @@ export class TeamRepository {
   /** The team's ID and its ancestors' IDs, nearest first (a walk up the parent pointers). */
   async chain(workspaceId: string, teamId: number): Promise<number[]> {
     const ids = [teamId];
-    let parentId = (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: teamId } }))?.parentId ?? null;
+    let parentId =
+      (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: teamId } }))
+        ?.parentId ?? null;
     while (parentId !== null && !ids.includes(parentId)) {
       ids.push(parentId);
-      parentId = (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: parentId } }))?.parentId ?? null;
+      parentId =
+        (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: parentId } }))
+          ?.parentId ?? null;
     }
     return ids;
   }

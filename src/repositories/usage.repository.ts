@@ -1,4 +1,4 @@
-import { type EntityManager, In } from "typeorm";
+import type { EntityManager } from "typeorm";
 import { UsageEventEntity } from "../../entities";
 
 export type UsageRow = Omit<UsageEventEntity, "id">;
@@ -21,24 +21,36 @@ export class UsageRepository {
     const found = new Set<string>();
     for (let i = 0; i < transactionIds.length; i += INSERT_CHUNK) {
       const chunk = transactionIds.slice(i, i + INSERT_CHUNK);
-      const rows = await this.repo.find({
-        select: { transactionId: true },
-        where: { teamId, transactionId: In(chunk) },
-      });
-      for (const row of rows) found.add(row.transactionId);
+      const rows: { transaction_id: string }[] = await this.manager.query(
+        `SELECT transaction_id FROM usage_events WHERE team_id = ? AND transaction_id IN (${chunk.map(() => "?").join(", ")})`,
+        [teamId, ...chunk],
+      );
+      for (const row of rows) found.add(row.transaction_id);
     }
     return found;
   }
 
-  /** Multi-row INSERTs, a chunk at a time. */
+  /**
+   * Multi-row INSERTs, a chunk at a time, as plain SQL: TypeORM's builder spends more time
+   * preparing 500 rows' parameters than the database spends storing them.
+   */
   async insertMany(rows: UsageRow[]): Promise<void> {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await this.manager
-        .createQueryBuilder()
-        .insert()
-        .into(UsageEventEntity)
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .execute();
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      await this.manager.query(
+        `INSERT INTO usage_events (workspace_id, team_id, user_id, tokens, resource, transaction_id, occurred_at, created_at)
+         VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+        chunk.flatMap((r) => [
+          r.workspaceId,
+          r.teamId,
+          r.userId,
+          r.tokens,
+          r.resource,
+          r.transactionId,
+          r.occurredAt,
+          r.createdAt,
+        ]),
+      );
     }
   }
 

@@ -61,18 +61,33 @@ export class LimitService {
    * gives the numbers. A new limit, or one whose period changed, starts from what was already
    * spent this period (one sum over history, here rather than on every spend).
    */
-  async set(actor: Actor, teamName: string, change: LimitChange): Promise<{ team: TeamEntity; limit: LimitEntity | null; before: LimitEntity | null }> {
+  async set(
+    actor: Actor,
+    teamName: string,
+    change: LimitChange,
+  ): Promise<{ team: TeamEntity; limit: LimitEntity | null; before: LimitEntity | null }> {
     const scope: LimitScope = change.userId ? "member" : change.budget ? "budget" : "default";
     const subjectKey = change.userId ? validUserId(change.userId) : "";
-    for (const [field, value] of [["tx", change.transactionMax], ["total", change.totalMax]] as const) {
-      if (value !== undefined && value !== null && (!Number.isSafeInteger(value) || value < 1 || value > MAX_TOKENS)) {
-        throw new InvalidInput(`${field} is a whole number of tokens from 1 (or none to remove it), like ${field}=100000.`, field);
+    for (const [field, value] of [
+      ["tx", change.transactionMax],
+      ["total", change.totalMax],
+    ] as const) {
+      if (
+        value !== undefined &&
+        value !== null &&
+        (!Number.isSafeInteger(value) || value < 1 || value > MAX_TOKENS)
+      ) {
+        throw new InvalidInput(
+          `${field} is a whole number of tokens from 1 (or none to remove it), like ${field}=100000.`,
+          field,
+        );
       }
     }
     if (change.period !== undefined && !PERIODS.includes(change.period)) {
       throw new InvalidInput(`period is one of ${PERIODS.join(", ")}, like period=monthly.`, "period");
     }
-    if (change.budget && change.userId) throw new InvalidInput("A budget belongs to the team; name a user or budget, not both.", "user");
+    if (change.budget && change.userId)
+      throw new InvalidInput("A budget belongs to the team; name a user or budget, not both.", "user");
     return this.db.transaction(async (repos) => {
       const team = await this.policy.findTeam(repos, actor, teamName, { lock: true });
       await this.policy.require(repos, actor, team, "limits:manage", `set limits in ${team.name}`);
@@ -81,7 +96,8 @@ export class LimitService {
       }
       const before = await repos.limits.find(team.id, scope, subjectKey);
       const values = {
-        transactionMax: change.transactionMax === undefined ? (before?.transactionMax ?? null) : change.transactionMax,
+        transactionMax:
+          change.transactionMax === undefined ? (before?.transactionMax ?? null) : change.transactionMax,
         totalMax: change.totalMax === undefined ? (before?.totalMax ?? null) : change.totalMax,
         period: change.period ?? before?.period ?? "none",
         setBy: actor.userId,
@@ -114,19 +130,29 @@ export class LimitService {
       if (subject !== actor.userId) {
         const held = await this.policy.permissions(repos, actor, team);
         if (!held.has("limits:manage") && !held.has("usage:view_all")) {
-          throw new Forbidden(`You need the usage:view_all permission in ${team.name} to see someone else's limits.`, "usage:view_all");
+          throw new Forbidden(
+            `You need the usage:view_all permission in ${team.name} to see someone else's limits.`,
+            "usage:view_all",
+          );
         }
       }
       const chain = await repos.teams.chain(team.workspaceId, team.id);
       const now = this.clock.now();
-      const applied = applicableLimits(await repos.limits.applicable(team.id, chain, [subject]), team.id, subject, now, this.timeZone);
+      const applied = applicableLimits(
+        await repos.limits.applicable(team.id, chain, [subject]),
+        team.id,
+        subject,
+        now,
+        this.timeZone,
+      );
       const counters = await repos.counters.read(applied.flatMap((a) => (a.counter ? [a.counter] : [])));
       const spent = (key: CounterKey) => counters.get(counterKey(key))?.tokens ?? 0;
       const usedOf = (a: AppliedLimit) => (a.counter ? spent(a.counter) : 0);
       const { remaining, transactionMax, binding } = headroom(applied, spent, 0);
       const limits: ExplainedLimit[] = [];
       for (const a of applied) {
-        const owner = a.limit.teamId === team.id ? team : await repos.teams.findById(team.workspaceId, a.limit.teamId);
+        const owner =
+          a.limit.teamId === team.id ? team : await repos.teams.findById(team.workspaceId, a.limit.teamId);
         const used = usedOf(a);
         limits.push({
           limit: a.limit,
@@ -134,7 +160,9 @@ export class LimitService {
           used,
           remaining: a.limit.totalMax === null ? null : Math.max(0, a.limit.totalMax - used),
           resetsAt: a.limit.totalMax === null ? null : nextReset(a.limit.period, now, this.timeZone),
-          binds: binding?.id === a.limit.id || (binding === undefined && a.limit.transactionMax === transactionMax),
+          binds:
+            binding?.id === a.limit.id ||
+            (binding === undefined && a.limit.transactionMax === transactionMax),
         });
       }
       return { team, userId: subject, limits, remaining, transactionMax };
@@ -145,20 +173,41 @@ export class LimitService {
    * Raises a member's total limit to at least `total` (an approved limit request), inside the
    * approval's own transaction; keeps their transaction limit and period.
    */
-  async raiseMemberTotal(repos: Repositories, actor: Actor, team: TeamEntity, userId: string, total: number): Promise<void> {
+  async raiseMemberTotal(
+    repos: Repositories,
+    actor: Actor,
+    team: TeamEntity,
+    userId: string,
+    total: number,
+  ): Promise<void> {
     const before = await repos.limits.findMember(team.id, userId);
     if (before?.totalMax !== null && before?.totalMax !== undefined && before.totalMax >= total) return;
-    const limit = await repos.limits.setMemberTotal(team.workspaceId, team.id, userId, total, before?.period ?? "none", actor.userId, this.clock.now());
+    const limit = await repos.limits.setMemberTotal(
+      team.workspaceId,
+      team.id,
+      userId,
+      total,
+      before?.period ?? "none",
+      actor.userId,
+      this.clock.now(),
+    );
     if (!before) await this.startCounters(repos, team, limit);
     await this.record(repos, actor, team, "member", userId, before, limit);
   }
 
   /** Refuses a budget that, with its siblings', would exceed the parent's, or that its children's exceed. */
-  private async checkBudgetFits(repos: Repositories, team: TeamEntity, total: number | null, period: LimitPeriod): Promise<void> {
+  private async checkBudgetFits(
+    repos: Repositories,
+    team: TeamEntity,
+    total: number | null,
+    period: LimitPeriod,
+  ): Promise<void> {
     if (total === null) return;
     const fmt = (n: number) => n.toLocaleString("en-US");
     const children = (await repos.teams.children(team.workspaceId, team.id)).map((c) => c.id);
-    const childBudgets = (await repos.limits.budgets(children)).filter((b) => b.period === period && b.totalMax !== null);
+    const childBudgets = (await repos.limits.budgets(children)).filter(
+      (b) => b.period === period && b.totalMax !== null,
+    );
     const childSum = childBudgets.reduce((sum, b) => sum + (b.totalMax ?? 0), 0);
     if (childSum > total) {
       throw new InvalidInput(
@@ -170,7 +219,9 @@ export class LimitService {
     const parent = await repos.teams.findById(team.workspaceId, team.parentId);
     const [parentBudget] = await repos.limits.budgets([team.parentId]);
     if (!parent || !parentBudget || parentBudget.totalMax === null || parentBudget.period !== period) return;
-    const siblings = (await repos.teams.children(team.workspaceId, parent.id)).map((c) => c.id).filter((id) => id !== team.id);
+    const siblings = (await repos.teams.children(team.workspaceId, parent.id))
+      .map((c) => c.id)
+      .filter((id) => id !== team.id);
     const siblingSum = (await repos.limits.budgets(siblings))
       .filter((b) => b.period === period)
       .reduce((sum, b) => sum + (b.totalMax ?? 0), 0);
@@ -191,9 +242,15 @@ export class LimitService {
     const start = periodStart(limit.period, now, this.timeZone);
     if (limit.scope === "budget") {
       const teams = await repos.teams.subtree(team.workspaceId, team.id);
-      await repos.counters.put({ limitId: limit.id, subjectKey: "", periodStart: start }, await repos.usage.sum(teams, since));
+      await repos.counters.put(
+        { limitId: limit.id, subjectKey: "", periodStart: start },
+        await repos.usage.sum(teams, since),
+      );
     } else if (limit.scope === "member") {
-      await repos.counters.put({ limitId: limit.id, subjectKey: limit.subjectKey, periodStart: start }, await repos.usage.sum([team.id], since, limit.subjectKey));
+      await repos.counters.put(
+        { limitId: limit.id, subjectKey: limit.subjectKey, periodStart: start },
+        await repos.usage.sum([team.id], since, limit.subjectKey),
+      );
     } else {
       for (const [userId, tokens] of await repos.usage.sumByUser(team.id, since)) {
         await repos.counters.put({ limitId: limit.id, subjectKey: userId, periodStart: start }, tokens);
@@ -210,7 +267,8 @@ export class LimitService {
     before: LimitEntity | null,
     after: LimitEntity | null,
   ): Promise<void> {
-    const shape = (l: LimitEntity | null) => (l ? { transactionMax: l.transactionMax, totalMax: l.totalMax, period: l.period } : null);
+    const shape = (l: LimitEntity | null) =>
+      l ? { transactionMax: l.transactionMax, totalMax: l.totalMax, period: l.period } : null;
     await this.audit.record(repos, actor, {
       teamId: team.id,
       action: after ? "limit.set" : "limit.removed",

@@ -46,7 +46,11 @@ export function applicableLimits(
     counter:
       limit.totalMax === null
         ? null
-        : { limitId: limit.id, subjectKey: limit.scope === "budget" ? "" : userId, periodStart: periodStart(limit.period, at, timeZone) },
+        : {
+            limitId: limit.id,
+            subjectKey: limit.scope === "budget" ? "" : userId,
+            periodStart: periodStart(limit.period, at, timeZone),
+          },
   }));
 }
 
@@ -55,7 +59,11 @@ export function applicableLimits(
  * (`used`, by counter key). Transaction limits are checked first, then totals, the user's own
  * before budgets, so the reason names the nearest rule.
  */
-export function evaluate(tokens: number, applied: AppliedLimit[], used: (key: CounterKey) => number): Verdict {
+export function evaluate(
+  tokens: number,
+  applied: AppliedLimit[],
+  used: (key: CounterKey) => number,
+): Verdict {
   for (const { limit } of applied) {
     if (limit.transactionMax !== null && tokens > limit.transactionMax) {
       return { allowed: false, reason: "transaction_limit", ...headroom(applied, used, 0), binding: limit };
@@ -87,7 +95,8 @@ export function headroom(
         binding = limit;
       }
     }
-    if (limit.transactionMax !== null) transactionMax = Math.min(transactionMax ?? Infinity, limit.transactionMax);
+    if (limit.transactionMax !== null)
+      transactionMax = Math.min(transactionMax ?? Infinity, limit.transactionMax);
   }
   if (remaining !== null) transactionMax = Math.min(transactionMax ?? Infinity, remaining);
   return { remaining, transactionMax, binding };

@@ -303,13 +303,15 @@ export class UsageService {
     });
 
     await repos.usage.insertMany(rows);
+    const deltas = [...counters].flatMap(([key, counter]) => {
+      const tokens = (used.get(key) ?? 0) - (start.get(key) ?? 0);
+      return tokens === 0 ? [] : [{ key, counter, tokens }];
+    });
+    await repos.counters.addMany(deltas.map(({ counter, tokens }) => ({ id: counter.id, tokens })));
     const notices: LimitNotice[] = [];
-    for (const [key, counter] of counters) {
-      const delta = (used.get(key) ?? 0) - (start.get(key) ?? 0);
-      if (delta === 0) continue;
-      await repos.counters.add(counter.id, delta);
+    for (const { key, counter } of deltas) {
       const limit = context.limits.find((l) => l.id === counter.limitId);
-      if (limit?.totalMax)
+      if (limit?.totalMax) {
         notices.push(
           ...(await this.crossings(
             repos,
@@ -321,6 +323,7 @@ export class UsageService {
             now,
           )),
         );
+      }
     }
     return { results, notices };
   }
