@@ -133,18 +133,19 @@ export class UsageService {
   }
 
   /**
-   * Totals for [from, to] (local days in TIMEZONE, inclusive) by user, resource or day, for the
-   * team and its sub-teams, optionally of one user.
+   * Totals for [from, to] (local days in TIMEZONE, inclusive; real dates, at most 366 days; by
+   * default the last 30 days up to today) by user, resource or day, for the team and its
+   * sub-teams, optionally of one user.
    */
   async report(
     workspaceId: string,
     teamId: number,
-    query: { from: string; to: string; by: UsageReport["by"]; userId?: string },
+    query: { from?: string; to?: string; by: UsageReport["by"]; userId?: string },
   ): Promise<UsageReport> {
-    const from = startOfLocalDay(query.from, this.timeZone);
+    const days = this.range(query.from, query.to);
+    const from = startOfLocalDay(days.from, this.timeZone);
     // The next local day's start, not +24h: a day with a DST change has 23 or 25 hours.
-    const to = startOfLocalDay(addDays(query.to, 1), this.timeZone);
-    if (!(from < to)) throw new InvalidInput("from must be on or before to.", "from");
+    const to = startOfLocalDay(addDays(days.to, 1), this.timeZone);
     return this.db.read(async (repos) => {
       const teamIds = await repos.teams.subtree(workspaceId, teamId);
       const grouped = await repos.usage.grouped(
@@ -159,8 +160,8 @@ export class UsageService {
         query.by === "day" ? a.key.localeCompare(b.key) : b.tokens - a.tokens || a.key.localeCompare(b.key),
       );
       return {
-        from: query.from,
-        to: query.to,
+        from: days.from,
+        to: days.to,
         by: query.by,
         total: rows.reduce((sum, r) => sum + r.tokens, 0),
         rows,
@@ -178,7 +179,6 @@ export class UsageService {
     const by = query.by ?? "user";
     if (!GROUPINGS.includes(by))
       throw new InvalidInput(`by is one of ${GROUPINGS.join(", ")}, like by=resource.`, "by");
-    const { from, to } = this.range(query.from, query.to);
     const named = query.userId === undefined ? undefined : validUserId(query.userId);
     const { team, userId } = await this.db.read(async (repos) => {
       const team = await this.policy.findTeam(repos, actor, teamName);
@@ -193,8 +193,8 @@ export class UsageService {
       return { team, userId: actor.userId };
     });
     const report = await this.report(team.workspaceId, team.id, {
-      from,
-      to,
+      from: query.from,
+      to: query.to,
       by,
       userId: userId ?? undefined,
     });

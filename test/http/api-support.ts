@@ -86,15 +86,14 @@ export function event(user: string, tokens: number, extra: Partial<Event> = {}):
   return { transactionId: `tx-${++sequence}-${Date.now()}`, user, tokens, resource: "gpt-4o", ...extra };
 }
 
-/** The team's total over a wide window, read back through the service (not the API under test). */
+/** Every token the team has recorded, read from the database (not through the API under test). */
 export async function recordedTotal(world: SlackWorld, actor: Actor, team: string): Promise<number> {
   const { id } = await world.roster.services.teams.get(actor, team).then((d) => d.team);
-  const report = await world.roster.services.usage.report(world.workspaceId, id, {
-    from: "2000-01-01",
-    to: "2100-01-01",
-    by: "user",
-  });
-  return report.total;
+  const [row] = await world.db.dataSource.query(
+    "SELECT COALESCE(SUM(tokens), 0) AS total FROM usage_events WHERE team_id = ?",
+    [id],
+  );
+  return Number((row as { total: number | string }).total);
 }
 
 /**
