@@ -96,19 +96,20 @@ export class TeamRepository {
     });
   }
 
-  /** The team's ID and its ancestors' IDs, nearest first (a walk up the parent pointers). */
+  /**
+   * The team's ID and its ancestors' IDs, nearest first, in one recursive query (MySQL 8, MariaDB
+   * 10.2 and SQLite all have WITH RECURSIVE): every spend needs the chain of budgets above it.
+   */
   async chain(workspaceId: string, teamId: number): Promise<number[]> {
-    const ids = [teamId];
-    let parentId =
-      (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: teamId } }))
-        ?.parentId ?? null;
-    while (parentId !== null && !ids.includes(parentId)) {
-      ids.push(parentId);
-      parentId =
-        (await this.repo.findOne({ select: { parentId: true }, where: { workspaceId, id: parentId } }))
-          ?.parentId ?? null;
-    }
-    return ids;
+    const rows: { id: number | string }[] = await this.manager.query(
+      `WITH RECURSIVE up (id, parent_id, depth) AS (
+         SELECT id, parent_id, 0 FROM teams WHERE workspace_id = ? AND id = ?
+         UNION ALL
+         SELECT t.id, t.parent_id, up.depth + 1 FROM teams t JOIN up ON t.id = up.parent_id WHERE up.depth < 10000
+       ) SELECT id FROM up ORDER BY depth`,
+      [workspaceId, teamId],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   /** The team's ID and all its descendants' IDs, to any depth. */

@@ -331,7 +331,7 @@ export class UsageService {
   /** The 80%/100% thresholds this batch crossed, each recorded once (across processes). */
   private async crossings(
     repos: Repositories,
-    team: TeamEntity,
+    team: () => Promise<TeamEntity>,
     limit: LimitEntity,
     counter: CounterKey,
     before: number,
@@ -343,7 +343,7 @@ export class UsageService {
       const line = ((limit.totalMax ?? 0) * threshold) / 100;
       if (before < line && after >= line && (await repos.counters.recordNotice(counter, threshold, now))) {
         notices.push({
-          team,
+          team: await team(),
           limit,
           userId: counter.subjectKey || null,
           threshold,
@@ -355,15 +355,22 @@ export class UsageService {
     return notices;
   }
 
-  /** The team, its members among `userIds`, and every limit that can apply to them. */
+  /**
+   * The team's chain of ancestors, its members among `userIds`, and every limit that can apply
+   * to them: three queries, whatever the depth. The team itself is read only if a notice needs it.
+   */
   private async context(repos: Repositories, workspaceId: string, teamId: number, userIds: string[]) {
-    const team = await repos.teams.findById(workspaceId, teamId);
-    if (!team) throw new NotFound("That team no longer exists.");
     const chain = await repos.teams.chain(workspaceId, teamId);
+    if (chain.length === 0) throw new NotFound("That team no longer exists.");
     const members = await repos.memberships.statuses(teamId, userIds);
     const limits = await repos.limits.applicable(teamId, chain, userIds);
+    let team: Promise<TeamEntity> | undefined;
     return {
-      team,
+      team: () =>
+        (team ??= repos.teams.findById(workspaceId, teamId).then((found) => {
+          if (!found) throw new NotFound("That team no longer exists.");
+          return found;
+        })),
       limits,
       membershipProblem: (userId: string): RejectReason | undefined => {
         const status = members.get(userId);
