@@ -18,6 +18,11 @@ export class LimitRepository {
     return this.find(teamId, "member", userId);
   }
 
+  /** The limit a member spends under personally: their own, or else the team's default. */
+  async personal(teamId: number, userId: string): Promise<LimitEntity | null> {
+    return (await this.findMember(teamId, userId)) ?? (await this.find(teamId, "default", ""));
+  }
+
   /** Creates or replaces the limit of (team, scope, subject); returns the row. */
   async put(
     workspaceId: string,
@@ -49,10 +54,11 @@ export class LimitRepository {
     period: LimitPeriod,
     setBy: string,
     now: number,
+    transactionMax?: number | null,
   ): Promise<LimitEntity> {
     const existing = await this.findMember(teamId, userId);
     return this.put(workspaceId, teamId, "member", userId, {
-      transactionMax: existing?.transactionMax ?? null,
+      transactionMax: transactionMax === undefined ? (existing?.transactionMax ?? null) : transactionMax,
       totalMax,
       period,
       setBy,

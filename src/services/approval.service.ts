@@ -30,6 +30,7 @@ export interface Escalation {
 }
 
 const MAX_TOKENS = 1_000_000_000_000_000;
+const PERIOD_NOUN = { daily: "day", weekly: "week", monthly: "month" } as const;
 
 /** Who may decide each kind of request. */
 export const DECIDES: Record<ApprovalKind, Permission> = { join: "joins:decide", limit: "limits:manage" };
@@ -79,13 +80,18 @@ export class ApprovalService {
       if (membership?.status !== "active") {
         throw new Forbidden(`Only active members of ${team.name} can ask for a higher limit there.`);
       }
-      const current = await repos.limits.findMember(team.id, actor.userId);
+      // Measured against the limit they spend under now: their own, or the team's default.
+      const current = await repos.limits.personal(team.id, actor.userId);
       if (current?.totalMax !== null && current?.totalMax !== undefined && current.totalMax >= total) {
+        const per = current.period === "none" ? "in all" : `a ${PERIOD_NOUN[current.period]}`;
         throw new InvalidInput(
-          `Your total limit in ${team.name} is already ${current.totalMax.toLocaleString("en-US")} tokens; ask for more than that.`,
+          `Your total limit in ${team.name} is already ${current.totalMax.toLocaleString("en-US")} tokens ${per}; ask for more than that.`,
           "total",
         );
       }
+      const shown: Record<string, string | number> = { period: current?.period ?? "none" };
+      if (current?.totalMax) shown.current = current.totalMax;
+      return shown;
     });
   }
 
@@ -224,12 +230,13 @@ export class ApprovalService {
     teamName: string,
     kind: ApprovalKind,
     details: Record<string, string | number>,
-    check: (repos: Repositories, team: TeamEntity) => Promise<void>,
+    /** Refuses what can't be asked; may add to the details what the deciders should see. */
+    check: (repos: Repositories, team: TeamEntity) => Promise<Record<string, string | number> | void>,
   ): Promise<{ request: RequestView; created: boolean }> {
     try {
       return await this.db.transaction(async (repos) => {
         const team = await this.policy.findTeam(repos, actor, teamName, { lock: true });
-        await check(repos, team);
+        Object.assign(details, await check(repos, team));
         const pending = await repos.approvals.findPending(team.id, kind, actor.userId);
         if (pending) return { request: { ...pending, team }, created: false };
         const request = await repos.approvals.insert({

@@ -181,15 +181,19 @@ export class LimitService {
     total: number,
   ): Promise<void> {
     const before = await repos.limits.findMember(team.id, userId);
-    if (before?.totalMax !== null && before?.totalMax !== undefined && before.totalMax >= total) return;
+    // Until now they spent under their own limit or, lacking one, the team's default: the raised
+    // limit keeps that one's period and per-request cap, and never lowers what they had.
+    const current = before ?? (await repos.limits.find(team.id, "default", ""));
+    if (current?.totalMax !== null && current?.totalMax !== undefined && current.totalMax >= total) return;
     const limit = await repos.limits.setMemberTotal(
       team.workspaceId,
       team.id,
       userId,
       total,
-      before?.period ?? "none",
+      current?.period ?? "none",
       actor.userId,
       this.clock.now(),
+      current?.transactionMax ?? null,
     );
     if (!before) await this.startCounters(repos, team, limit);
     await this.record(repos, actor, team, "member", userId, before, limit);

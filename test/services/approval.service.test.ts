@@ -126,10 +126,23 @@ describe.each(testDatabases())("join and limit requests on $name", (kind) => {
     expect(await totalLimit(member.userId)).toBe(500_000);
   });
 
+  it("measures a request against the team default, and keeps its period when raising", async () => {
+    await world.services.limits.set(owner, "Platform", { totalMax: 50_000, period: "weekly" });
+    await expect(world.services.approvals.requestLimit(member, "Platform", 2_000)).rejects.toThrow(
+      "Your total limit in Platform is already 50,000 tokens a week; ask for more than that.",
+    );
+    const { request } = await world.services.approvals.requestLimit(member, "Platform", 80_000);
+    expect(request.details).toMatchObject({ total: 80_000, current: 50_000, period: "weekly" });
+    await world.services.approvals.decide(admin, request.id, true);
+    const explained = await world.services.limits.explain(member, "Platform");
+    expect(explained.limits[0].limit).toMatchObject({ scope: "member", totalMax: 80_000, period: "weekly" });
+  });
+
   it("raises the requester's total limit on approval and leaves it on denial", async () => {
     const denied = (await world.services.approvals.requestLimit(member, "Platform", 300_000, "batch jobs"))
       .request;
-    expect(denied.details).toEqual({ total: 300_000, reason: "batch jobs" });
+    // The card shows what is asked beside what they have now (here: no limit, so lifetime).
+    expect(denied.details).toEqual({ total: 300_000, reason: "batch jobs", period: "none" });
     await world.services.approvals.decide(admin, denied.id, false);
     expect(await totalLimit(member.userId)).toBeNull();
 
@@ -140,7 +153,7 @@ describe.each(testDatabases())("join and limit requests on $name", (kind) => {
     const lower = await rejectionOf(world.services.approvals.requestLimit(member, "Platform", 400_000));
     expect(lower).toBeInstanceOf(InvalidInput);
     expect(lower.message).toBe(
-      "Your total limit in Platform is already 500,000 tokens; ask for more than that.",
+      "Your total limit in Platform is already 500,000 tokens in all; ask for more than that.",
     );
     const outsider = await rejectionOf(world.services.approvals.requestLimit(newcomer, "Platform", 1_000));
     expect(outsider.message).toBe("Only active members of Platform can ask for a higher limit there.");

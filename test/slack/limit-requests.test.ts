@@ -77,7 +77,9 @@ describe.each(testDatabases())("limit requests through Slack on $name", (kind) =
       `You asked for a total limit of 500,000 tokens in Platform. It's in <#${CHANNEL}> for the team's admins. You'll get a DM when it's decided.`,
     );
     const [card] = cards();
-    expect(card.text).toBe(`<@${MEMBER}> asks for a total limit of 500,000 tokens in Platform.`);
+    expect(card.text).toBe(
+      `<@${MEMBER}> asks for a total limit of 500,000 tokens in all in Platform (no limit of their own now).`,
+    );
     expect(JSON.stringify(card.blocks)).toContain("*Reason:* Eval runs for the launch");
 
     const again = await world.command(MEMBER, "request Platform total=600000");

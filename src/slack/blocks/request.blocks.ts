@@ -16,13 +16,24 @@ function tokens(total: string | number): string {
   return `${Number(total).toLocaleString("en-US")} tokens`;
 }
 
-/** "asks to join *Platform*" / "asks for a total limit of *500,000 tokens* in *Platform*". */
+/** "asks to join *Platform*" / "asks for a total limit of *500,000 tokens* a week in *Platform* (now 50,000 tokens)". */
 function asks(request: RequestView, markup: boolean): string {
   const team = markup ? `*${escapeText(request.team.name)}*` : request.team.name;
   if (request.kind === "join") return `asks to join ${team}`;
   const amount = markup ? `*${tokens(request.details.total)}*` : tokens(request.details.total);
-  return `asks for a total limit of ${amount} in ${team}`;
+  const period = PER[String(request.details.period)] ?? "";
+  const from = request.details.current
+    ? ` (now ${tokens(request.details.current)})`
+    : " (no limit of their own now)";
+  return `asks for a total limit of ${amount}${period} in ${team}${from}`;
 }
+
+const PER: Record<string, string> = {
+  daily: " a day",
+  weekly: " a week",
+  monthly: " a month",
+  none: " in all",
+};
 
 /** What the request is, shared by the pending and the decided card. */
 function summaryBlocks(request: RequestView): KnownBlock[] {

@@ -192,7 +192,6 @@ export function joinedReply(team: TeamEntity): Reply {
   };
 }
 
-
 export function leftReply(team: TeamEntity): Reply {
   return { text: `You left ${team.name}.`, blocks: [section(`:wave: You left *${escapeText(team.name)}*.`)] };
 }
