@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { validate } from "node-cron";
 import { z } from "zod";
 
 const slackUserId = /^[UW][A-Z0-9]{2,31}$/;
@@ -45,11 +46,18 @@ const schema = z.object({
       (ids) => ids.every((id) => slackUserId.test(id)),
       "a comma-separated list of Slack user IDs like U0123ABCD",
     ),
-  DIGEST_CRON: z.string().default("0 9 * * 1"),
+  DIGEST_CRON: z
+    .string()
+    .default("0 9 * * 1")
+    .refine((v) => validate(v), "a cron expression such as 0 9 * * 1 (Mondays at 09:00)"),
   TIMEZONE: z.string().default("UTC").refine(isTimeZone, "an IANA time zone such as UTC or Europe/Berlin"),
   INVITE_TTL_DAYS: positiveInt(7),
   JOIN_REQUEST_TTL_HOURS: positiveInt(48),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "one of fatal, error, warn, info, debug, trace or silent",
+    })
+    .default("info"),
 });
 
 export type Config = z.infer<typeof schema>;

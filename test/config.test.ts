@@ -65,3 +65,20 @@ describe("configuration", () => {
     ).not.toThrow();
   });
 });
+
+describe("configuration messages", () => {
+  it.each([
+    [
+      "DIGEST_CRON",
+      "every monday",
+      'DIGEST_CRON is invalid: expected a cron expression such as 0 9 * * 1 (Mondays at 09:00), got "every monday".',
+    ],
+    [
+      "LOG_LEVEL",
+      "loud",
+      'LOG_LEVEL is invalid: expected one of fatal, error, warn, info, debug, trace or silent, got "loud".',
+    ],
+  ])("says plainly what %s expects", (variable, value, message) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(message);
+  });
+});

@@ -134,8 +134,70 @@ export function describeEvent(
       return `changed ${code(event.targetId)} from ${escapeText(text(before, "permissions") ?? "?")} to ${escapeText(text(after, "permissions") ?? "?")}`;
     case "resource.unshared":
       return `stopped sharing ${code(event.targetId)}`;
+    case "invitation.created":
+      return `invited ${person(event.targetId)}${role ? ` as ${role}` : ""}`;
+    case "invitation.resent":
+      return `sent ${person(event.targetId)}'s invitation again`;
+    case "invitation.accepted":
+      return "accepted an invitation and joined";
+    case "invitation.declined":
+      return "declined an invitation";
+    case "invitation.revoked":
+      return `revoked ${person(event.targetId)}'s invitation`;
+    case "invitation.expired":
+      return `let ${person(event.targetId)}'s invitation expire`;
+    case "request.created":
+      return event.targetType === "join_request"
+        ? "asked to join"
+        : `asked for a total limit of ${tokens(after, "total")}`;
+    case "request.approved":
+    case "request.denied": {
+      const verb = event.action === "request.approved" ? "approved" : "denied";
+      const what = event.targetType === "join_request" ? "request to join" : "request for a higher limit";
+      return `${verb} ${mention(event.targetId)}'s ${what}`;
+    }
+    case "request.escalated":
+      return `escalated ${mention(event.targetId)}'s request to ${escapeText(text(after, "to") ?? "the org admins")}`;
+    case "limit.set":
+    case "limit.removed":
+      return limitChange(event);
+    case "key.created":
+      return `created the API key ${code(event.targetId)}`;
+    case "key.revoked":
+      return `revoked the API key ${code(event.targetId)}`;
     default:
       // Events from features this version doesn't describe yet still read as something.
       return `${escapeText(event.action.replace(/[._]/g, " "))} ${who}`;
   }
+}
+
+/** A Slack user shows as a mention; an invitation by email shows the address. */
+function person(target: string): string {
+  return /^[UW][A-Z0-9]+$/.test(target) ? mention(target) : escapeText(target);
+}
+
+function tokens(details: AuditEventEntity["after"], key: string): string {
+  const value = details?.[key];
+  return typeof value === "number" ? `${value.toLocaleString("en-US")} tokens` : "more tokens";
+}
+
+/** "set @bob's limit: 1,000 tokens a day" / "removed the team's budget". */
+function limitChange(event: Pick<AuditEventEntity, "action" | "targetType" | "targetId" | "after">): string {
+  const whose =
+    event.targetType === "member_limit"
+      ? `${mention(event.targetId)}'s limit`
+      : event.targetType === "budget_limit"
+        ? "the team's budget"
+        : "the default limit per member";
+  if (event.action === "limit.removed") return `removed ${whose}`;
+  const after = event.after ?? {};
+  const per =
+    { none: "", daily: " a day", weekly: " a week", monthly: " a month" }[String(after.period)] ?? "";
+  const parts = [
+    typeof after.totalMax === "number" ? `${after.totalMax.toLocaleString("en-US")} tokens${per}` : "",
+    typeof after.transactionMax === "number"
+      ? `at most ${after.transactionMax.toLocaleString("en-US")} a request`
+      : "",
+  ].filter(Boolean);
+  return `set ${whose}${parts.length ? `: ${parts.join(", ")}` : ""}`;
 }

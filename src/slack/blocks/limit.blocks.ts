@@ -85,7 +85,8 @@ export function limitSetReply(
 ): Reply {
   const { team, limit, before } = result;
   const name = escapeText(team.name);
-  const explain = `\`/team limit ${commandName(team.name)}${subject.userId ? ` ${mention(subject.userId)}` : ""}\``;
+  // A mention inside a code span shows as its raw ID in Slack: keep it outside.
+  const explain = `\`/team limit ${commandName(team.name)}\`${subject.userId ? ` ${mention(subject.userId)}` : ""}`;
   const whose = subject.userId
     ? `${mention(subject.userId)} has no limit of their own in ${name}`
     : subject.budget
