@@ -117,7 +117,7 @@ export const reportUsage: ApiHandler = async ({ req, key, ctx }) => {
   ownTeamOnly(query.team, key);
   const by = query.by ?? "user";
   const found = query.user === undefined ? undefined : await ctx.users.resolveOne(query.user);
-  const report = await ctx.services.usage.report(key.workspaceId, key.teamId, {
+  const report = await ctx.services.usageReports.report(key.workspaceId, key.teamId, {
     from: query.from,
     to: query.to,
     by,

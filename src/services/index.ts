@@ -13,6 +13,7 @@ import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
 import { Policy } from "./policy";
 import { RoleService } from "./role.service";
 import { TeamService } from "./team.service";
+import { UsageReportService } from "./usage-report.service";
 import { UsageService } from "./usage.service";
 
 export interface ServiceDependencies {
@@ -51,7 +52,8 @@ export function createServices(deps: ServiceDependencies) {
     invitations,
     approvals,
     limits,
-    usage: new UsageService(db, clock, deps.timeZone, policy),
+    usage: new UsageService(db, clock, deps.timeZone),
+    usageReports: new UsageReportService(db, clock, deps.timeZone, policy),
     apiKeys: new ApiKeyService(db, policy, audit, clock),
     home: new HomeService(db, policy, invitations, approvals),
     deliveries: new DeliveryService(db, clock),

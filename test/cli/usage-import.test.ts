@@ -62,7 +62,7 @@ describe.each(testDatabases())("npm run usage:import on $name", (kind) => {
   const importInto = (file: string, env?: Record<string, string>) =>
     run([file, "--team", "ai platform", "--workspace", world.workspaceId], env);
   const total = async () =>
-    await world.services.usage.report(world.workspaceId, await teamId(), {
+    await world.services.usageReports.report(world.workspaceId, await teamId(), {
       from: "2026-01-01",
       to: "2026-12-31",
       by: "user",

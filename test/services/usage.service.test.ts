@@ -46,7 +46,7 @@ describe.each(testDatabases())("usage and limits on $name", (kind) => {
     expect(await statuses([first, spend(alice.userId, 5)])).toEqual(["accepted", "accepted"]);
     const again = await record([first, { ...first }]);
     expect(again.results.map((r) => r.status)).toEqual(["duplicate", "duplicate"]);
-    const report = await world.services.usage.report(world.workspaceId, teamId, {
+    const report = await world.services.usageReports.report(world.workspaceId, teamId, {
       from: "2026-01-01",
       to: "2026-01-31",
       by: "user",
@@ -195,7 +195,7 @@ describe.each(testDatabases())("usage and limits on $name", (kind) => {
       const accepted = results.filter((r) => r.status === "accepted");
       expect(accepted).toHaveLength(142);
       expect(results.filter((r) => r.reason === "budget")).toHaveLength(58);
-      const report = await world.services.usage.report(world.workspaceId, teamId, {
+      const report = await world.services.usageReports.report(world.workspaceId, teamId, {
         from: "2026-01-01",
         to: "2026-12-31",
         by: "user",
@@ -219,7 +219,7 @@ describe.each(testDatabases())("usage by day in a half-hour time zone on $name",
         spend(owner.userId, 5, { occurredAt: Date.UTC(2026, 0, 5, 18, 20) }),
         spend(owner.userId, 7, { occurredAt: Date.UTC(2026, 0, 5, 18, 40) }),
       ]);
-      const report = await world.services.usage.report(world.workspaceId, team.id, {
+      const report = await world.services.usageReports.report(world.workspaceId, team.id, {
         from: "2026-01-05",
         to: "2026-01-06",
         by: "day",

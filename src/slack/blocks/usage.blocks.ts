@@ -1,5 +1,5 @@
 import type { KnownBlock } from "@slack/types";
-import type { UsageView } from "../../services/usage.service";
+import type { UsageView } from "../../services/usage-report.service";
 import type { Person } from "../people";
 import type { Reply } from "../reply";
 import {

@@ -23,7 +23,7 @@ export const teamUsage: Subcommand = {
     const team = args.word(0, "team");
     const userId = await namedPerson(args, deps.people);
     const page = args.int("page", { min: 1, max: 100_000 }) ?? 1;
-    const view = await deps.services.usage.reportFor(actor, team, {
+    const view = await deps.services.usageReports.reportFor(actor, team, {
       userId,
       from: args.option("from"),
       to: args.option("to"),
