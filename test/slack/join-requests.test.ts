@@ -5,19 +5,9 @@ import { blockActions } from "../../src/stand-in/slack-payloads";
 import type { StandInMessage } from "../../src/stand-in/slack-stand-in";
 import { newUserId, testDatabases } from "../support/databases";
 import { useSlackWorld } from "../support/fixtures";
-import { SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
+import { actionButtons, SIGNING_SECRET, type SlackWorld, slackWorld } from "../support/slack-app";
 
-interface Button {
-  action_id: string;
-  value: string;
-}
-
-/** The Approve/Deny buttons on a message, if it has any. */
-function buttons(message: StandInMessage): Button[] {
-  return ((message.blocks ?? []) as { type: string; elements?: Button[] }[])
-    .filter((b) => b.type === "actions")
-    .flatMap((b) => b.elements ?? []);
-}
+const buttons = (message: StandInMessage) => actionButtons(message.blocks);
 
 const isCard = (m: StandInMessage) => m.text?.includes("asks to join") ?? false;
 

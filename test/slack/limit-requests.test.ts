@@ -3,18 +3,9 @@ import type { Database } from "../../src/db/database";
 import type { StandInMessage } from "../../src/stand-in/slack-stand-in";
 import { newUserId, testDatabases } from "../support/databases";
 import { useSlackWorld } from "../support/fixtures";
-import type { SlackWorld } from "../support/slack-app";
+import { actionButtons, type SlackWorld } from "../support/slack-app";
 
-interface Button {
-  action_id: string;
-  value: string;
-}
-
-function buttons(message: StandInMessage): Button[] {
-  return ((message.blocks ?? []) as { type: string; elements?: Button[] }[])
-    .filter((b) => b.type === "actions")
-    .flatMap((b) => b.elements ?? []);
-}
+const buttons = (message: StandInMessage) => actionButtons(message.blocks);
 
 const isCard = (m: StandInMessage) => m.text?.includes("asks for a total limit") ?? false;
 

@@ -2,18 +2,13 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Actor } from "../../src/services/actor";
 import { testDatabases } from "../support/databases";
 import { useSlackWorld } from "../support/fixtures";
-import type { SlackWorld } from "../support/slack-app";
+import { type Button, commandReply, type SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Platform
 const BOB = "UBOB1"; // admin of Platform
 const CAROL = "UCAROL1"; // plain member of Platform
 const DAVE = "UDAVE1"; // in the workspace, in no team
 const GHOST = "UGHOST1"; // a user ID Slack doesn't know
-
-interface Button {
-  action_id: string;
-  value: string;
-}
 
 describe.each(testDatabases())("/team members, add, transfer, reactivate on $name", (kind) => {
   const testWorld = useSlackWorld(kind);
@@ -28,18 +23,7 @@ describe.each(testDatabases())("/team members, add, transfer, reactivate on $nam
     await world.roster.services.members.add(as(ALICE), "Platform", [CAROL]);
   });
 
-  /** The reply's plain text (less an error's icon), and everything the user sees together. */
-  async function say(
-    userId: string,
-    text: string,
-  ): Promise<{ text: string; all: string; blocks: unknown[] }> {
-    const answer = await world.command(userId, text);
-    expect(answer.status).toBe(200);
-    expect(answer.json?.response_type).toBe("ephemeral");
-    const reply = (answer.json?.text ?? "").replace(/^:no_entry_sign: /, "");
-    const blocks = answer.json?.blocks ?? [];
-    return { text: reply, all: `${reply}\n${JSON.stringify(blocks)}`, blocks };
-  }
+  const say = (userId: string, text: string) => commandReply(world, userId, text);
 
   /** Platform's members as "user:role:status", sorted: what "changes nothing" compares. */
   async function roster(team = "Platform"): Promise<string[]> {

@@ -4,18 +4,13 @@ import type { TeamTreeNode } from "../../src/services/team.service";
 import { teamTreeReply } from "../../src/slack/blocks/team-admin.blocks";
 import { testDatabases } from "../support/databases";
 import { useSlackWorld } from "../support/fixtures";
-import type { SlackWorld } from "../support/slack-app";
+import { actionButtons, commandReply, type SlackWorld } from "../support/slack-app";
 
 const ALICE = "UALICE1"; // owns Engineering and every team below it
 const BOB = "UBOB1"; // admin of Platform only
 const CAROL = "UCAROL1"; // plain member of Platform
 const DAVE = "UDAVE1"; // in the workspace, in no team
 const DAY = 86_400_000;
-
-interface Button {
-  action_id: string;
-  value: string;
-}
 
 describe.each(testDatabases())("/team tree, set, join, leave, activity on $name", (kind) => {
   const testWorld = useSlackWorld(kind);
@@ -35,19 +30,7 @@ describe.each(testDatabases())("/team tree, set, join, leave, activity on $name"
     await world.roster.services.members.add(as(ALICE), "Platform", [CAROL]);
   });
 
-  /** The reply's plain text, and everything the user sees (text and blocks) together. */
-  async function say(
-    userId: string,
-    text: string,
-  ): Promise<{ text: string; all: string; blocks: unknown[] }> {
-    const answer = await world.command(userId, text);
-    expect(answer.status).toBe(200);
-    expect(answer.json?.response_type).toBe("ephemeral");
-    // Refusals open with an emoji; what matters here is the sentence.
-    const reply = (answer.json?.text ?? "").replace(/^:no_entry_sign: /, "");
-    const blocks = answer.json?.blocks ?? [];
-    return { text: reply, all: `${reply}\n${JSON.stringify(blocks)}`, blocks };
-  }
+  const say = (userId: string, text: string) => commandReply(world, userId, text);
 
   /** Every line of the reply's sections, as Slack would show them. */
   function lines(blocks: unknown[]): string[] {
@@ -78,9 +61,7 @@ describe.each(testDatabases())("/team tree, set, join, leave, activity on $name"
     return members.map((m) => m.userId).sort();
   }
 
-  function buttons(blocks: unknown[]): Button[] {
-    return blocks.flatMap((b) => (b as { elements?: Button[] }).elements ?? []).filter((e) => e.action_id);
-  }
+  const buttons = (blocks: unknown[]) => actionButtons(blocks);
 
   it("draws the tree indented, sub-teams in name order, hiding private teams from outsiders", async () => {
     const dave = await say(DAVE, "tree engineering");

@@ -132,3 +132,34 @@ export async function slackWorld(
     },
   };
 }
+
+/** A button as a test presses it. */
+export interface Button {
+  action_id: string;
+  value: string;
+}
+
+/** The buttons of a message's actions blocks, in order. */
+export function actionButtons(blocks: unknown[] | undefined): Button[] {
+  return ((blocks ?? []) as { type?: string; elements?: Button[] }[])
+    .filter((b) => b.type === "actions")
+    .flatMap((b) => b.elements ?? []);
+}
+
+/**
+ * Sends `/team <text>` and returns the private reply: its sentence (less a refusal's icon, since
+ * what matters is the sentence), its blocks, and both together as the user sees them.
+ */
+export async function commandReply(
+  world: SlackWorld,
+  userId: string,
+  text: string,
+): Promise<{ text: string; all: string; blocks: unknown[] }> {
+  const answer = await world.command(userId, text);
+  if (answer.status !== 200 || answer.json?.response_type !== "ephemeral") {
+    throw new Error(`expected a private 200 reply to "/team ${text}", got ${answer.status}: ${answer.text}`);
+  }
+  const reply = (answer.json?.text ?? "").replace(/^:no_entry_sign: /, "");
+  const blocks = answer.json?.blocks ?? [];
+  return { text: reply, all: `${reply}\n${JSON.stringify(blocks)}`, blocks };
+}
