@@ -4,13 +4,15 @@
  * bench/results.json. SQLite (a temp file) by default; MariaDB/MySQL when BENCH_MYSQL_URL is set,
  * in a database of its own (`roster_bench_<pid>`, created and dropped here), never the one the URL
  * names. `--quick` is a smaller run (under a minute) for checking that the bench works.
- * Implemented so far: ingest. ack and digest print "not measured yet" and are null in the file.
+ * digest runs last, in a database and processes of its own (bench/digest.bench.ts).
  */
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { type AckResult, ackLines, ackRows, benchAck } from "./ack.bench";
 import { openBenchDatabase } from "./bench-db";
+import { benchDigest, digestLines, digestRows } from "./digest.bench";
 import { benchIngest, type IngestResult } from "./ingest.bench";
 
 interface Row {
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
   });
   log(`bench on ${bench.kind}${quick ? " (quick)" : ""}, ${os.cpus().length} CPUs, node ${process.version}`);
   let ingest: IngestResult;
+  let ack: AckResult;
   try {
     ingest = await benchIngest(bench, {
       quick,
@@ -54,17 +57,19 @@ async function main(): Promise<void> {
       concurrency,
       log,
     });
+    ack = await benchAck(bench, { quick, profile: Boolean(values.profile), log });
   } finally {
     await bench.drop();
   }
+  const digest = await benchDigest({ quick, log });
 
   const results = {
     database: bench.kind,
     quick,
     machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    ack: null,
+    ack,
     ingest,
-    digest: null,
+    digest,
   };
   writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -94,8 +99,8 @@ async function main(): Promise<void> {
       target: onMariaDb ? "< 5 ms" : "< 5 ms (on MariaDB)",
       met: ingest.check_p99_ms < 5,
     },
-    { figure: "ack", measured: "not measured yet", baseline: "", ratio: "", target: "", met: null },
-    { figure: "digest", measured: "not measured yet", baseline: "", ratio: "", target: "", met: null },
+    ...ackRows(ack),
+    ...digestRows(digest),
   ];
   process.stdout.write(`\n${table(rows)}\n`);
   // Speed is reported; a broken limit is a failure.
@@ -138,6 +143,8 @@ async function main(): Promise<void> {
             ...ingest.cpu_profile.map((f) => `  ${String(f.selfMs).padStart(7)} ms  ${f.fn}`),
           ]
         : []),
+      ...ackLines(ack),
+      ...digestLines(digest),
       `results: ${path.relative(process.cwd(), path.join(__dirname, "results.json"))}`,
       "",
     ].join("\n"),

@@ -3,6 +3,7 @@ import { ApprovalMessageEntity } from "./approval-message.entity";
 import { ApprovalRequestEntity } from "./approval-request.entity";
 import { AuditEventEntity } from "./audit-event.entity";
 import { InvitationEntity } from "./invitation.entity";
+import { JobClaimEntity } from "./job-claim.entity";
 import { LimitCounterEntity } from "./limit-counter.entity";
 import { LimitNoticeEntity } from "./limit-notice.entity";
 import { LimitEntity } from "./limit.entity";
@@ -11,6 +12,7 @@ import { RoleEntity } from "./role.entity";
 import { SharedResourceEntity } from "./shared-resource.entity";
 import { SlackDeliveryEntity } from "./slack-delivery.entity";
 import { TeamGrantEntity } from "./team-grant.entity";
+import { TeamSyncEntity } from "./team-sync.entity";
 import { TeamEntity } from "./team.entity";
 import { UsageEventEntity } from "./usage-event.entity";
 import { WorkspaceEntity } from "./workspace.entity";
@@ -23,6 +25,7 @@ export {
   ApprovalRequestEntity,
   AuditEventEntity,
   InvitationEntity,
+  JobClaimEntity,
   LimitEntity,
   MembershipEntity,
   RoleEntity,
@@ -30,6 +33,7 @@ export {
   SlackDeliveryEntity,
   TeamGrantEntity,
   TeamEntity,
+  TeamSyncEntity,
   UsageEventEntity,
   WorkspaceEntity,
 };
@@ -51,11 +55,14 @@ export const allEntities = [
   ApiKeyEntity,
   AuditEventEntity,
   SlackDeliveryEntity,
+  JobClaimEntity,
+  TeamSyncEntity,
 ];
 
 export type { ApprovalKind, ApprovalStatus } from "./approval-request.entity";
 export type { AuditDetails } from "./audit-event.entity";
 export type { InvitationStatus } from "./invitation.entity";
+export type { JobClaimStatus } from "./job-claim.entity";
 export type { LimitPeriod, LimitScope } from "./limit.entity";
 export type { MembershipStatus } from "./membership.entity";
 export type { JoinPolicy, ResourceSharing, Visibility } from "./team.entity";

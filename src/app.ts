@@ -9,13 +9,16 @@ import type { Logger } from "./logger";
 import { createServices, type Services } from "./services";
 import * as actions from "./slack/actions";
 import { boltLogger } from "./slack/bolt-logger";
+import { stopOnAmbiguousFailure } from "./slack/client-retries";
 import * as commands from "./slack/commands";
 import type { SlackDeps } from "./slack/deps";
 import * as events from "./slack/events";
+import { DigestJob, type DigestJobOptions } from "./jobs/digest.job";
 import { HomePublisher } from "./slack/home";
 import { LimitNotices } from "./slack/limit-notices";
 import { PeopleDirectory } from "./slack/people";
 import { ignoreRedeliveries } from "./slack/redelivery.middleware";
+import { TeamSyncer } from "./slack/team-sync";
 import * as views from "./slack/views";
 
 export interface RosterAppOptions {
@@ -25,6 +28,8 @@ export interface RosterAppOptions {
   clock?: Clock;
   /** Retries of failed Web API calls; tests turn them off so a failure shows at once. */
   slackRetries?: number;
+  /** The digest's leases and Slack retries; tests shorten them. */
+  digest?: DigestJobOptions;
 }
 
 export interface RosterApp {
@@ -47,7 +52,7 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
   const token = config.SLACK_BOT_TOKEN ?? "xoxb-missing";
   const clientOptions = {
     slackApiUrl: config.SLACK_API_URL,
-    retryConfig: { retries: options.slackRetries ?? 10 },
+    retryConfig: { retries: options.slackRetries ?? 10, onFailedAttempt: stopOnAmbiguousFailure },
     logLevel: LogLevel.WARN,
   };
   const client = new WebClient(token, { ...clientOptions, logger: boltLogger(logger) });
@@ -62,7 +67,9 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
     onLookupError: (error) => logger.warn({ err: error }, "could not ask Slack whether a user is an admin"),
   });
   const home = new HomePublisher(services, client, logger);
-  const deps: SlackDeps = { services, people, home, logger, clock };
+  const digests = new DigestJob({ services, people, logger, clock, client }, config, options.digest);
+  const sync = new TeamSyncer(services, client, people, logger);
+  const deps: SlackDeps = { services, people, home, logger, clock, digests, sync };
   const notices = new LimitNotices(client, services, logger, config.TIMEZONE);
 
   const routes: CustomRoute[] = [
@@ -115,6 +122,7 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
     },
     async stop() {
       await home.flush();
+      await sync.flush();
       await notices.flush();
       await app.stop();
     },

@@ -5,6 +5,8 @@ import { InitialSchema1763880000000 } from "../../migrations/1763880000000-initi
 import { SlackDeliveries1763890000000 } from "../../migrations/1763890000000-slack-deliveries";
 import { ApprovalMessages1763900000000 } from "../../migrations/1763900000000-approval-messages";
 import { LimitCounters1763910000000 } from "../../migrations/1763910000000-limit-counters";
+import { JobClaims1763920000000 } from "../../migrations/1763920000000-job-claims";
+import { TeamSync1763930000000 } from "../../migrations/1763930000000-team-sync";
 
 export type Dialect = "sqlite" | "mysql";
 
@@ -14,6 +16,8 @@ export const migrations = [
   SlackDeliveries1763890000000,
   ApprovalMessages1763900000000,
   LimitCounters1763910000000,
+  JobClaims1763920000000,
+  TeamSync1763930000000,
 ];
 
 /**
@@ -28,8 +32,9 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
       entities: allEntities,
       migrations,
       enableWAL: true,
-      // Another process holding the write lock is waited for, not failed on, for up to 5 s.
-      timeout: 5000,
+      // Another process holding the write lock is waited for, not failed on, for up to 5 s, but in
+      // Database's retries: better-sqlite3's busy handler sleeps synchronously, freezing the process.
+      timeout: 20,
     });
   }
   if (url.startsWith("mysql://")) {
@@ -43,7 +48,9 @@ export function createDataSource(url: string, options: { poolSize?: number } = {
       poolSize: options.poolSize ?? 10,
       supportBigNumbers: true,
       bigNumberStrings: true,
-      extra: { connectTimeout: 5000 },
+      // trace: mysql2 would capture a stack trace on every query for its errors' sake; TypeORM
+      // wraps each error with a stack of its own, so that is only cost on the spend path.
+      extra: { connectTimeout: 5000, trace: false },
     });
   }
   throw new Error(`DATABASE_URL must be sqlite:<path> or mysql://…, not ${url.split(":")[0]}:…`);

@@ -46,6 +46,16 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
+/** InnoDB gave up waiting for a row lock another transaction holds. */
+export function isLockWaitTimeout(error: unknown): boolean {
+  return driverError(error).code === "ER_LOCK_WAIT_TIMEOUT";
+}
+
+/** Another connection (another process) holds SQLite's write lock. */
+export function isSqliteLocked(error: unknown): boolean {
+  return driverError(error).code === "SQLITE_BUSY";
+}
+
 export function isConnectionFailure(error: unknown): boolean {
   const { code } = driverError(error);
   return (

@@ -133,3 +133,9 @@ export function periodBegan(period: LimitPeriod, epochMs: number, timeZone: stri
 
 export const PERIODS: LimitPeriod[] = ["none", "daily", "weekly", "monthly"];
 export { DAY };
+
+/** The local day `days` after (or, negative, before) `day`, both `YYYY-MM-DD`: calendar arithmetic, no zone. */
+export function shiftDay(day: string, days: number): string {
+  const [year, month, date] = day.split("-").map(Number);
+  return iso(year, month, date + days);
+}

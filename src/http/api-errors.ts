@@ -8,6 +8,7 @@ import {
   NotFound,
   Unavailable,
 } from "../domain/errors";
+import { KeyRevoked } from "../services/api-key.service";
 
 /** The body of every error answer (SPEC section 5). */
 export interface ApiErrorBody {
@@ -71,6 +72,10 @@ export function errorAnswer(error: unknown, requestId: string): ErrorAnswer {
   });
   if (error instanceof ApiError)
     return answer(error.status, error.code, error.message, error.field, error.headers);
+  if (error instanceof KeyRevoked)
+    return answer(401, "unauthorized", error.message, undefined, {
+      "WWW-Authenticate": 'Bearer realm="roster"',
+    });
   if (error instanceof ZodError) {
     const issue = firstIssue(error);
     const field = fieldPath(issue.path);

@@ -6,7 +6,7 @@ import type { Services } from "../services";
 import type { KeyIdentity } from "../services/api-key.service";
 import type { LimitNotice, SpendInput, SpendResult } from "../services/usage.service";
 import { queryOf, readJsonBody } from "./api-request";
-import { accessBody, checkBody, reportQuery, usageBody } from "./api-schemas";
+import { accessBody, checkBody, parseUsageBody, reportQuery } from "./api-schemas";
 import type { ApiUsers } from "./api-users";
 
 /** Limit notices go out after the answer, so the platform never waits on Slack. */
@@ -24,7 +24,14 @@ export interface ApiContext {
 
 export interface ApiCall {
   req: IncomingMessage;
+  /** The key's team as this process knows it (a key never changes team; its team may be renamed). */
   key: KeyIdentity;
+  /**
+   * The key confirmed live in the database (once per request), with its team's current name; fails
+   * with a 401 if it was revoked. A handler that writes confirms the key before it does, here or in
+   * its own statement (then its outcome says `keyConfirmed`).
+   */
+  live: () => Promise<KeyIdentity>;
   ctx: ApiContext;
 }
 
@@ -32,6 +39,8 @@ export interface ApiCall {
 export interface ApiOutcome {
   body: unknown;
   afterSend?: () => void;
+  /** The handler's own statement confirmed the key live (see ApiCall.live). */
+  keyConfirmed?: boolean;
 }
 
 export type ApiHandler = (call: ApiCall) => Promise<ApiOutcome>;
@@ -44,9 +53,9 @@ const FUTURE_SKEW_MS = 5 * 60_000;
  * validated (and its emails resolved) before anything is recorded; an email nobody in the workspace
  * has makes that one event `rejected` with `not_a_member`.
  */
-export const recordUsage: ApiHandler = async ({ req, key, ctx }) => {
-  const body = usageBody.parse(await readJsonBody(req));
-  ownTeamOnly(body.team, key);
+export const recordUsage: ApiHandler = async ({ req, key, live, ctx }) => {
+  const body = parseUsageBody(await readJsonBody(req));
+  await ownTeamOnly(body.team, live);
   const latest = ctx.clock.now() + FUTURE_SKEW_MS;
   body.events.forEach((event, i) => {
     if (event.occurredAt !== undefined && event.occurredAt > latest) {
@@ -72,32 +81,36 @@ export const recordUsage: ApiHandler = async ({ req, key, ctx }) => {
       };
       return;
     }
-    spends.push({
+    const spend: SpendInput = {
       transactionId: event.transactionId,
       userId,
       tokens: event.tokens,
       resource: event.resource,
-      ...(event.occurredAt !== undefined && { occurredAt: event.occurredAt }),
-    });
+    };
+    if (event.occurredAt !== undefined) spend.occurredAt = event.occurredAt;
+    spends.push(spend);
     positions.push(i);
   });
   if (spends.length === 0) return { body: { results } };
-  const recorded = await ctx.services.usage.record(key.workspaceId, key.teamId, spends);
+  const recorded = await ctx.services.usage.record(key.workspaceId, key.teamId, spends, { keyId: key.keyId });
   recorded.results.forEach((result, j) => (results[positions[j]] = result));
   const { notices } = recorded;
   return {
     body: { results },
     afterSend: notices.length ? () => ctx.notices.deliver(key.workspaceId, notices) : undefined,
+    keyConfirmed: true,
   };
 };
 
 /** `POST /api/v1/usage/check`: would this spend be allowed now? Records nothing. */
-export const checkUsage: ApiHandler = async ({ req, key, ctx }) => {
+export const checkUsage: ApiHandler = async ({ req, key, live, ctx }) => {
   const body = checkBody.parse(await readJsonBody(req));
-  ownTeamOnly(body.team, key);
+  await ownTeamOnly(body.team, live);
   const userId = await ctx.users.resolveOne(body.user);
   if (!userId) return { body: { allowed: false, reason: "not_a_member", remaining: 0, transactionMax: 0 } };
-  const verdict = await ctx.services.usage.check(key.workspaceId, key.teamId, userId, body.tokens);
+  const verdict = await ctx.services.usage.check(key.workspaceId, key.teamId, userId, body.tokens, {
+    keyId: key.keyId,
+  });
   return {
     body: {
       allowed: verdict.allowed,
@@ -105,6 +118,7 @@ export const checkUsage: ApiHandler = async ({ req, key, ctx }) => {
       remaining: verdict.remaining,
       transactionMax: verdict.transactionMax,
     },
+    keyConfirmed: true,
   };
 };
 
@@ -112,9 +126,9 @@ export const checkUsage: ApiHandler = async ({ req, key, ctx }) => {
  * `GET /api/v1/usage?from&to&by`: totals of the key's team and its sub-teams, by user, resource or
  * day (local days in TIMEZONE). Default: the last 30 days up to today, by user.
  */
-export const reportUsage: ApiHandler = async ({ req, key, ctx }) => {
+export const reportUsage: ApiHandler = async ({ req, key, live, ctx }) => {
   const query = reportQuery.parse(queryOf(req));
-  ownTeamOnly(query.team, key);
+  await ownTeamOnly(query.team, live);
   const by = query.by ?? "user";
   const found = query.user === undefined ? undefined : await ctx.users.resolveOne(query.user);
   const report = await ctx.services.usageReports.report(key.workspaceId, key.teamId, {
@@ -140,15 +154,15 @@ export const reportUsage: ApiHandler = async ({ req, key, ctx }) => {
  * `POST /api/v1/access/check`: may this user do this in the key's team (role, team grant), or use
  * this resource (share, honouring resourceSharing)? The reason names what decided it.
  */
-export const checkAccess: ApiHandler = async ({ req, key, ctx }) => {
+export const checkAccess: ApiHandler = async ({ req, key, live, ctx }) => {
   const body = accessBody.parse(await readJsonBody(req));
-  ownTeamOnly(body.team, key);
+  await ownTeamOnly(body.team, live);
   const userId = await ctx.users.resolveOne(body.user);
   if (!userId) {
     return {
       body: {
         allowed: false,
-        reason: `nobody in this Slack workspace has that email, so not a member of ${key.teamName}`,
+        reason: `nobody in this Slack workspace has that email, so not a member of ${(await live()).teamName}`,
       },
     };
   }
@@ -166,8 +180,10 @@ export const checkAccess: ApiHandler = async ({ req, key, ctx }) => {
  * A key reads and writes its own team only. Naming another team (by `team`) is answered exactly
  * like a team that doesn't exist, so a key can't learn which other teams there are.
  */
-function ownTeamOnly(team: string | undefined, key: KeyIdentity): void {
-  if (team !== undefined && nameKey(team) !== nameKey(key.teamName)) {
+async function ownTeamOnly(team: string | undefined, live: () => Promise<KeyIdentity>): Promise<void> {
+  if (team === undefined) return;
+  // Compared with the name the team has now: it may have been renamed since this process met the key.
+  if (nameKey(team) !== nameKey((await live()).teamName)) {
     throw new NotFound(
       `This API key has no team called “${team.slice(0, 80)}”; it reads and writes its own team only.`,
       "team",

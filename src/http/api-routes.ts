@@ -7,6 +7,7 @@ import { errorAnswer, methodNotAllowed, unauthorized } from "./api-errors";
 import {
   type ApiContext,
   type ApiHandler,
+  type ApiOutcome,
   checkAccess,
   checkUsage,
   type NoticeSink,
@@ -27,6 +28,9 @@ const ENDPOINTS: Endpoint[] = [
   { path: "/api/v1/usage/check", handlers: { POST: checkUsage } },
   { path: "/api/v1/access/check", handlers: { POST: checkAccess } },
 ];
+
+const unknownKey = () =>
+  unauthorized("That API key is unknown or has been revoked; ask a team admin for a new one.");
 
 /** Every method is routed to us, so a wrong one gets a JSON 405 rather than Bolt's bare 404. */
 const ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -53,7 +57,9 @@ export function apiRoutes(deps: SlackDeps, notices: NoticeSink, timeZone: string
 }
 
 /**
- * One request: method, key, handler, answer; then whatever must wait until the answer is sent.
+ * One request: method, key, handler, answer; then whatever must wait until the answer is sent. No
+ * answer goes out before the key is confirmed live: by the handler's own statement (the spend
+ * path), or here.
  * Every outcome, error or not, is one log line with the request's id (never the key or the body).
  */
 async function serve(
@@ -78,11 +84,23 @@ async function serve(
         "Send your team's API key as Authorization: Bearer <key>; /team key create makes one.",
       );
     }
-    const key = await ctx.services.apiKeys.authenticate(presented);
-    if (!key)
-      throw unauthorized("That API key is unknown or has been revoked; ask a team admin for a new one.");
+    const { apiKeys } = ctx.services;
+    const admitted = await apiKeys.admit(presented);
+    if (!admitted) throw unknownKey();
+    const { identity: key } = admitted;
     ids = { workspaceId: key.workspaceId, teamId: key.teamId, keyId: key.keyId };
-    const outcome = await handler({ req, key, ctx });
+    let confirmed = admitted.confirmed ? Promise.resolve(key) : undefined;
+    const live = () =>
+      (confirmed ??= apiKeys.confirm(presented).then((found) => found ?? Promise.reject(unknownKey())));
+    let outcome: ApiOutcome;
+    try {
+      outcome = await handler({ req, key, live, ctx });
+    } catch (error) {
+      // A revoked key is refused as such, whatever else was wrong with the request.
+      await live();
+      throw error;
+    }
+    if (!outcome.keyConfirmed) await live();
     status = 200;
     sendJson(res, status, outcome.body);
     outcome.afterSend?.();

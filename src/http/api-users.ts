@@ -30,6 +30,8 @@ export class ApiUsers {
     const resolved = new Map<string, string | null>();
     const emails = new Set<string>();
     for (const value of values) {
+      // A batch names each of its users many times: each is looked at once.
+      if (resolved.has(value) || emails.has(value)) continue;
       if (!isEmail(value)) resolved.set(value, value);
       else emails.add(value);
     }

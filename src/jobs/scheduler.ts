@@ -5,6 +5,7 @@ import type { Logger } from "../logger";
 import type { SlackDeps } from "../slack/deps";
 import { handleInvitationExpiry } from "./invitation-expiry.job";
 import { handleRequestEscalation } from "./request-escalation.job";
+import { handleTeamSync } from "./team-sync.job";
 
 /** What the jobs use: the listeners' dependencies, and a Web API client to send with. */
 export interface SchedulerDeps extends SlackDeps {
@@ -54,6 +55,24 @@ export function scheduledJobs(deps: SchedulerDeps, config: Config): ScheduledJob
       name: "request-escalation",
       expression: EVERY_FIVE_MINUTES,
       run: () => handleRequestEscalation(deps, deps.client, config),
+    },
+    {
+      name: "digest",
+      expression: config.DIGEST_CRON,
+      run: () => deps.digests.handleDigest(),
+    },
+    {
+      // The same work again, for a process that was down at DIGEST_CRON or a run cut short:
+      // the claims make it a no-op for every team already done.
+      name: "digest-catch-up",
+      expression: EVERY_FIVE_MINUTES,
+      run: () => deps.digests.handleDigest(),
+    },
+    {
+      // Changes are synced as they happen; this catches what happened in Slack itself.
+      name: "team-sync",
+      expression: "*/15 * * * *",
+      run: () => handleTeamSync(deps),
     },
     {
       // Slack stops redelivering within minutes; the keys only need to outlive that.

@@ -67,6 +67,16 @@ export class ApiKeyRepository {
     };
   }
 
+  /** The name of the key's team if the key is still live (not revoked), else null: one primary-key read. */
+  async liveOwner(keyId: number): Promise<Pick<KeyOwner, "teamName"> | null> {
+    const rows: { team_name: string }[] = await this.manager.query(
+      `SELECT t.name AS team_name FROM api_keys k JOIN teams t ON t.id = k.team_id
+          WHERE k.id = ? AND k.revoked_at IS NULL`,
+      [keyId],
+    );
+    return rows.length ? { teamName: rows[0].team_name } : null;
+  }
+
   /** Records use, unless another request (or process) already did within the last `staleBefore`. */
   async touch(id: number, now: number, staleBefore: number): Promise<void> {
     await this.repo
@@ -75,6 +85,7 @@ export class ApiKeyRepository {
       .set({ lastUsedAt: now })
       .where("id = :id", { id })
       .andWhere("(last_used_at IS NULL OR last_used_at < :staleBefore)", { staleBefore })
+      .andWhere("revoked_at IS NULL")
       .execute();
   }
 }

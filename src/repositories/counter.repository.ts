@@ -1,5 +1,5 @@
 import type { EntityManager } from "typeorm";
-import { LimitCounterEntity, LimitNoticeEntity } from "../../entities";
+import { LimitCounterEntity } from "../../entities";
 import type { Dialect } from "../db/data-source";
 import { isUniqueViolation } from "../db/db-errors";
 
@@ -96,6 +96,47 @@ export class CounterRepository {
     );
   }
 
+  /**
+   * Adds each counter's delta only if every one of them still holds what it held when read
+   * (`before`): false, and nothing changed, if any moved. The UPDATE locks the rows it changes
+   * until the transaction ends (in id order, the same for everyone), so a batch decided on totals
+   * read without a lock either finds them unchanged and keeps them, or starts again.
+   */
+  async addIfUnchanged(deltas: { id: number; before: number; tokens: number }[]): Promise<boolean> {
+    if (deltas.length === 0) return true;
+    const runner = this.manager.queryRunner;
+    if (!runner) throw new Error("addIfUnchanged runs inside a transaction");
+    const cases = deltas.map(() => "WHEN ? THEN ?").join(" ");
+    const result = await runner.query(
+      `UPDATE limit_counters SET tokens = tokens + CASE id ${cases} ELSE 0 END
+          WHERE id IN (${deltas.map(() => "?").join(", ")}) AND tokens = CASE id ${cases} ELSE -1 END`,
+      [
+        ...deltas.flatMap((d) => [d.id, Math.trunc(d.tokens)]),
+        ...deltas.map((d) => d.id),
+        ...deltas.flatMap((d) => [d.id, d.before]),
+      ],
+      true,
+    );
+    return result.affected === deltas.length;
+  }
+
+  /**
+   * Creates counters with their first tokens. A counter someone else created meanwhile fails the
+   * whole statement on the unique index (the caller starts again, and then finds it).
+   */
+  async create(counters: { key: CounterKey; tokens: number }[]): Promise<void> {
+    if (counters.length === 0) return;
+    await this.manager.query(
+      `INSERT INTO limit_counters (limit_id, subject_key, period_start, tokens) VALUES ${counters.map(() => "(?, ?, ?, ?)").join(", ")}`,
+      counters.flatMap(({ key, tokens }) => [
+        key.limitId,
+        key.subjectKey,
+        key.periodStart,
+        Math.trunc(tokens),
+      ]),
+    );
+  }
+
   /** Sets a counter to a recomputed total (a new or re-periodised limit starts from history). */
   async put(key: CounterKey, tokens: number): Promise<void> {
     await this.lock([key]);
@@ -107,17 +148,61 @@ export class CounterRepository {
     await this.repo.delete({ limitId });
   }
 
-  /** Records a notice; false if it was already sent (by any process). */
-  async recordNotice(key: CounterKey, threshold: number, now: number): Promise<boolean> {
+  /**
+   * Records notices, each once per limit, subject, period and threshold (by any process); answers,
+   * for each, whether it is new (to be sent). One statement when none was sent before, as nearly
+   * always: a refused INSERT keeps nothing of itself, so the fresh ones are then written on their own.
+   */
+  async recordNotices(notices: NoticeKey[], now: number): Promise<boolean[]> {
+    if (notices.length === 0) return [];
     try {
-      const { limitId, subjectKey, periodStart } = key;
-      await this.manager
-        .getRepository(LimitNoticeEntity)
-        .insert({ limitId, subjectKey, periodStart, threshold, sentAt: now });
-      return true;
+      await this.insertNotices(notices, now);
+      return notices.map(() => true);
     } catch (error) {
-      if (isUniqueViolation(error)) return false;
-      throw error;
+      if (!isUniqueViolation(error)) throw error;
     }
+    const rows: {
+      limit_id: number | string;
+      subject_key: string;
+      period_start: string;
+      threshold: number | string;
+    }[] = await this.manager.query(
+      `SELECT limit_id, subject_key, period_start, threshold FROM limit_notices
+            WHERE (limit_id, subject_key, period_start, threshold) IN (${notices.map(() => "(?, ?, ?, ?)").join(", ")})`,
+      notices.flatMap((n) => [n.limitId, n.subjectKey, n.periodStart, n.threshold]),
+    );
+    const sent = new Set(rows.map((r) => noticeKey({ ...fromRow(r), threshold: Number(r.threshold) })));
+    const fresh = notices.map((n) => !sent.has(noticeKey(n)));
+    // Their counters are locked, so no one else records these now; if someone did, the caller's retry settles it.
+    await this.insertNotices(
+      notices.filter((_, i) => fresh[i]),
+      now,
+    );
+    return fresh;
+  }
+
+  private async insertNotices(notices: NoticeKey[], now: number): Promise<void> {
+    if (notices.length === 0) return;
+    await this.manager.query(
+      `INSERT INTO limit_notices (limit_id, subject_key, period_start, threshold, sent_at) VALUES ${notices.map(() => "(?, ?, ?, ?, ?)").join(", ")}`,
+      notices.flatMap((n) => [n.limitId, n.subjectKey, n.periodStart, n.threshold, now]),
+    );
   }
 }
+
+/** A notice: a counter and the share of its limit (80 or 100) it reached. */
+export interface NoticeKey extends CounterKey {
+  threshold: number;
+}
+
+const noticeKey = (n: NoticeKey) => `${counterKey(n)}|${n.threshold}`;
+
+const fromRow = (r: {
+  limit_id: number | string;
+  subject_key: string;
+  period_start: string;
+}): CounterKey => ({
+  limitId: Number(r.limit_id),
+  subjectKey: r.subject_key,
+  periodStart: r.period_start,
+});

@@ -5,13 +5,16 @@ import { ApprovalRepository } from "./approval.repository";
 import { AuditRepository } from "./audit.repository";
 import { CounterRepository } from "./counter.repository";
 import { DeliveryRepository } from "./delivery.repository";
+import { DigestRepository } from "./digest.repository";
 import { GrantRepository } from "./grant.repository";
 import { InvitationRepository } from "./invitation.repository";
+import { JobClaimRepository } from "./job-claim.repository";
 import { LimitRepository } from "./limit.repository";
 import { MembershipRepository } from "./membership.repository";
 import { ResourceRepository } from "./resource.repository";
 import { RoleRepository } from "./role.repository";
 import { TeamRepository } from "./team.repository";
+import { TeamSyncRepository } from "./team-sync.repository";
 import { UsageRepository } from "./usage.repository";
 import { WorkspaceRepository } from "./workspace.repository";
 
@@ -34,6 +37,9 @@ export class Repositories {
   readonly counters: CounterRepository;
   readonly usage: UsageRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly digests: DigestRepository;
+  readonly teamSyncs: TeamSyncRepository;
+  readonly jobClaims: JobClaimRepository;
 
   constructor(manager: EntityManager, dialect: Dialect) {
     this.workspaces = new WorkspaceRepository(manager, dialect);
@@ -50,6 +56,9 @@ export class Repositories {
     this.counters = new CounterRepository(manager, dialect);
     this.usage = new UsageRepository(manager);
     this.apiKeys = new ApiKeyRepository(manager);
+    this.digests = new DigestRepository(manager);
+    this.teamSyncs = new TeamSyncRepository(manager);
+    this.jobClaims = new JobClaimRepository(manager);
   }
 }
 

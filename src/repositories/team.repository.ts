@@ -122,6 +122,16 @@ export class TeamRepository {
     return ids;
   }
 
+  /** Teams of every workspace that have a channel and existed at `createdBefore`: who gets a digest. */
+  async withChannel(createdBefore: number): Promise<Pick<TeamEntity, "id" | "workspaceId" | "channelId">[]> {
+    return this.repo
+      .createQueryBuilder("t")
+      .select(["t.id", "t.workspaceId", "t.channelId"])
+      .where("t.channel_id IS NOT NULL AND t.created_at < :createdBefore", { createdBefore })
+      .orderBy("t.id")
+      .getMany();
+  }
+
   async memberCounts(teamIds: number[]): Promise<Map<number, number>> {
     if (teamIds.length === 0) return new Map();
     const rows: { teamId: number | string; count: number | string }[] = await this.manager

@@ -3,7 +3,7 @@ import type { ApiKeyEntity, TeamEntity } from "../../entities";
 import type { Clock } from "../clock";
 import type { Database } from "../db/database";
 import { isUniqueViolation } from "../db/db-errors";
-import { Conflict, InvalidInput, NotFound } from "../domain/errors";
+import { Conflict, DomainError, InvalidInput, NotFound } from "../domain/errors";
 import { describe, nameKey } from "../domain/validation";
 import type { Actor } from "./actor";
 import type { AuditService } from "./audit.service";
@@ -15,6 +15,26 @@ export interface KeyIdentity {
   workspaceId: string;
   teamId: number;
   teamName: string;
+}
+
+/** A request's key, admitted: the team it stands for, and whether it was read for this request. */
+export interface AdmittedKey {
+  identity: KeyIdentity;
+  /**
+   * True when the key was looked up in the database for this request; false when it is known from
+   * this process's memory, and its being live is still to be confirmed (`confirm`, or inside the
+   * request's own statement) before anything is written or answered.
+   */
+  confirmed: boolean;
+}
+
+/** The API key a request came with was revoked: found out inside the work the request asked for. */
+export class KeyRevoked extends DomainError {
+  readonly code = "unauthorized";
+
+  constructor() {
+    super("That API key is unknown or has been revoked; ask a team admin for a new one.");
+  }
 }
 
 /** A key as lists show it: never the key, only the first characters to tell keys apart. */
@@ -30,15 +50,20 @@ const KEY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MAX_LIVE_KEYS = 25;
 /** last_used_at is informational: write it at most once a minute per key, not on every request. */
 const TOUCH_EVERY_MS = 60_000;
+/** Keys remembered per process (by hash); the oldest is forgotten past this. */
+const MAX_KNOWN_KEYS = 1000;
 
 /**
  * API keys: how the AI platform authenticates to the HTTP API. A key belongs to one team, is shown
  * once when created, and is stored only as its SHA-256, so a leaked database can't be replayed.
- * Every request looks its key up again, so a revoked key stops at once in every process.
+ * Every request confirms its key in the database again, so a revoked key stops at once in every
+ * process (`admit`).
  */
 export class ApiKeyService {
   /** When this process last wrote last_used_at per key: collapses a burst of requests to one write. */
   private readonly touched = new Map<number, number>();
+  /** Which team each live key this process has seen stands for, by hash (never whether it is still live). */
+  private readonly known = new Map<string, KeyIdentity>();
 
   constructor(
     private readonly db: Database,
@@ -133,21 +158,68 @@ export class ApiKeyService {
   /** The team a presented key stands for, or null when it is unknown or revoked. */
   async authenticate(presented: string): Promise<KeyIdentity | null> {
     if (!KEY_SHAPE.test(presented)) return null;
-    const owner = await this.db.read((repos) => repos.apiKeys.ownerOf(hashKey(presented)));
-    if (!owner || owner.revokedAt !== null) return null;
-    const now = this.clock.now();
-    const staleBefore = now - TOUCH_EVERY_MS;
-    const lastTouched = Math.max(owner.lastUsedAt ?? 0, this.touched.get(owner.keyId) ?? 0);
-    if (lastTouched < staleBefore) {
-      this.touched.set(owner.keyId, now);
-      await this.db.transaction((repos) => repos.apiKeys.touch(owner.keyId, now, staleBefore));
+    const hash = hashKey(presented);
+    const owner = await this.db.read((repos) => repos.apiKeys.ownerOf(hash));
+    if (!owner || owner.revokedAt !== null) {
+      this.known.delete(hash);
+      return null;
     }
-    return {
+    const identity: KeyIdentity = {
       keyId: owner.keyId,
       workspaceId: owner.workspaceId,
       teamId: owner.teamId,
       teamName: owner.teamName,
     };
+    this.remember(hash, identity);
+    await this.touch(identity.keyId, owner.lastUsedAt);
+    return identity;
+  }
+
+  /**
+   * Admits an API request. A key this process has met before is known from memory (a key never
+   * changes team); the caller then confirms it is still live before writing or answering, in its
+   * own statement or with `confirm`, so a revoked key still stops at once, in every process. A key
+   * not met before is looked up whole, as `authenticate` does. Null: unknown or revoked.
+   */
+  async admit(presented: string): Promise<AdmittedKey | null> {
+    if (!KEY_SHAPE.test(presented)) return null;
+    const known = this.known.get(hashKey(presented));
+    if (!known) {
+      const identity = await this.authenticate(presented);
+      return identity && { identity, confirmed: true };
+    }
+    await this.touch(known.keyId, null);
+    return { identity: known, confirmed: false };
+  }
+
+  /** The key's team, as it is now, if the key is still live; null (and forgotten) if not. */
+  async confirm(presented: string): Promise<KeyIdentity | null> {
+    const hash = hashKey(presented);
+    const known = this.known.get(hash);
+    if (!known) return this.authenticate(presented);
+    const owner = await this.db.read((repos) => repos.apiKeys.liveOwner(known.keyId));
+    if (!owner) {
+      this.known.delete(hash);
+      return null;
+    }
+    const identity = { ...known, teamName: owner.teamName };
+    if (owner.teamName !== known.teamName) this.remember(hash, identity);
+    return identity;
+  }
+
+  private remember(hash: string, identity: KeyIdentity): void {
+    this.known.delete(hash);
+    if (this.known.size >= MAX_KNOWN_KEYS) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(hash, identity);
+  }
+
+  /** Writes last_used_at when neither the database nor this process has for a minute. */
+  private async touch(keyId: number, lastUsedAt: number | null): Promise<void> {
+    const now = this.clock.now();
+    const staleBefore = now - TOUCH_EVERY_MS;
+    if (Math.max(lastUsedAt ?? 0, this.touched.get(keyId) ?? 0) >= staleBefore) return;
+    this.touched.set(keyId, now);
+    await this.db.transaction((repos) => repos.apiKeys.touch(keyId, now, staleBefore));
   }
 }
 

@@ -5,14 +5,18 @@ import { ApiKeyService } from "./api-key.service";
 import { ApprovalService } from "./approval.service";
 import { AuditService } from "./audit.service";
 import { DeliveryService } from "./delivery.service";
+import { DigestService } from "./digest.service";
+import { DigestScheduleService } from "./digest-schedule.service";
 import { HomeService } from "./home.service";
 import { InvitationService } from "./invitation.service";
+import { JobClaimService } from "./job-claim.service";
 import { LimitService } from "./limit.service";
 import { MemberService } from "./member.service";
 import { OrgAdminDirectory, type WorkspaceAdminLookup } from "./org-admins";
 import { Policy } from "./policy";
 import { RoleService } from "./role.service";
 import { TeamService } from "./team.service";
+import { TeamSyncService } from "./team-sync.service";
 import { UsageReportService } from "./usage-report.service";
 import { UsageService } from "./usage.service";
 
@@ -42,6 +46,7 @@ export function createServices(deps: ServiceDependencies) {
   const invitations = new InvitationService(db, policy, audit, clock, deps.inviteTtlDays);
   const limits = new LimitService(db, policy, audit, clock, deps.timeZone);
   const approvals = new ApprovalService(db, policy, audit, clock, limits);
+  const jobClaims = new JobClaimService(db, clock);
   return {
     policy,
     audit,
@@ -57,6 +62,10 @@ export function createServices(deps: ServiceDependencies) {
     apiKeys: new ApiKeyService(db, policy, audit, clock),
     home: new HomeService(db, policy, invitations, approvals),
     deliveries: new DeliveryService(db, clock),
+    digests: new DigestService(db, policy, clock, deps.timeZone),
+    teamSync: new TeamSyncService(db, policy, audit, clock),
+    jobClaims,
+    digestSchedule: new DigestScheduleService(db, jobClaims),
     /** Runs service calls and rolls them all back: what a preview uses (see Database.rehearse). */
     rehearse: <T>(work: () => Promise<T>) => db.rehearse(work),
   };

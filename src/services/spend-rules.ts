@@ -37,11 +37,23 @@ export function applicableLimits(
   at: number,
   timeZone: string,
 ): AppliedLimit[] {
-  const own = limits.find((l) => l.teamId === teamId && l.scope === "member" && l.subjectKey === userId);
-  const fallback = limits.find((l) => l.teamId === teamId && l.scope === "default");
+  // Plain loops: a batch asks this for each of its users (no closures to create each time).
+  let own: LimitEntity | undefined;
+  let fallback: LimitEntity | undefined;
+  for (const l of limits) {
+    if (l.teamId !== teamId) continue;
+    if (l.scope === "member" && l.subjectKey === userId) own ??= l;
+    else if (l.scope === "default") fallback ??= l;
+  }
   const personal = own ?? fallback;
-  const budgets = limits.filter((l) => l.scope === "budget");
-  return [...(personal ? [personal] : []), ...budgets].map((limit) => ({
+  const applied: AppliedLimit[] = [];
+  if (personal) applied.push(apply(personal, userId, at, timeZone));
+  for (const l of limits) if (l.scope === "budget") applied.push(apply(l, userId, at, timeZone));
+  return applied;
+}
+
+function apply(limit: LimitEntity, userId: string, at: number, timeZone: string): AppliedLimit {
+  return {
     limit,
     counter:
       limit.totalMax === null
@@ -51,7 +63,7 @@ export function applicableLimits(
             subjectKey: limit.scope === "budget" ? "" : userId,
             periodStart: periodStart(limit.period, at, timeZone),
           },
-  }));
+  };
 }
 
 /**
@@ -66,16 +78,29 @@ export function evaluate(
 ): Verdict {
   for (const { limit } of applied) {
     if (limit.transactionMax !== null && tokens > limit.transactionMax) {
-      return { allowed: false, reason: "transaction_limit", ...headroom(applied, used, 0), binding: limit };
+      return refused("transaction_limit", limit, applied, used);
     }
   }
   for (const { limit, counter } of applied) {
     if (counter && limit.totalMax !== null && used(counter) + tokens > limit.totalMax) {
-      const reason = limit.scope === "budget" ? "budget" : "total_limit";
-      return { allowed: false, reason, ...headroom(applied, used, 0), binding: limit };
+      return refused(limit.scope === "budget" ? "budget" : "total_limit", limit, applied, used);
     }
   }
-  return { allowed: true, ...headroom(applied, used, tokens) };
+  const verdict: Verdict = headroom(applied, used, tokens);
+  verdict.allowed = true;
+  return verdict;
+}
+
+function refused(
+  reason: RejectReason,
+  binding: LimitEntity,
+  applied: AppliedLimit[],
+  used: (key: CounterKey) => number,
+): Verdict {
+  const verdict: Verdict = headroom(applied, used, 0);
+  verdict.reason = reason;
+  verdict.binding = binding;
+  return verdict;
 }
 
 /** Tokens left under the tightest total after spending `tokens`, and the largest next spend. */
@@ -83,7 +108,7 @@ export function headroom(
   applied: AppliedLimit[],
   used: (key: CounterKey) => number,
   tokens: number,
-): Pick<Verdict, "remaining" | "transactionMax" | "binding"> {
+): Verdict {
   let remaining: number | null = null;
   let transactionMax: number | null = null;
   let binding: LimitEntity | undefined;
@@ -99,5 +124,6 @@ export function headroom(
       transactionMax = Math.min(transactionMax ?? Infinity, limit.transactionMax);
   }
   if (remaining !== null) transactionMax = Math.min(transactionMax ?? Infinity, remaining);
-  return { remaining, transactionMax, binding };
+  // One object per answer, which evaluate completes: a batch asks this for each of its events.
+  return { allowed: false, remaining, transactionMax, binding };
 }

@@ -163,6 +163,9 @@ function calendarDay(text: string, field: string): string {
   return text;
 }
 
+/** Calendar arithmetic on `YYYY-MM-DD`; the day after 9999-12-31 is 10000-01-01, not an ISO "+010000". */
 function addDays(day: string, days: number): string {
-  return new Date(Date.parse(day) + days * DAY).toISOString().slice(0, 10);
+  const date = new Date(Date.parse(day) + days * DAY);
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
 }

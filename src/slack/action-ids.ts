@@ -8,3 +8,5 @@ export const INVITATION_RESEND = "invitation_resend";
 export const INVITATION_REVOKE = "invitation_revoke";
 export const REQUEST_APPROVE = "request_approve";
 export const REQUEST_DENY = "request_deny";
+/** A digest's "Request more tokens": opens the limit request form; the value is the team's ID. */
+export const DIGEST_REQUEST_MORE = "digest_request_more";

@@ -7,6 +7,8 @@ export interface Person {
   email: string | null;
   isAdmin: boolean;
   deleted: boolean;
+  /** A bot or app user (Slackbot included): never someone to remove from a channel. */
+  bot: boolean;
 }
 
 const CACHE_MS = 5 * 60_000;
@@ -41,6 +43,7 @@ export class PeopleDirectory {
           email: user.profile?.email ?? null,
           isAdmin: Boolean(user.is_admin || user.is_owner || user.is_primary_owner),
           deleted: Boolean(user.deleted),
+          bot: Boolean(user.is_bot || user.is_app_user || user.id === SLACKBOT),
         };
       }
     } catch (error) {

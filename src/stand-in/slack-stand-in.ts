@@ -147,6 +147,25 @@ export class SlackStandIn {
     return this.directory.userGroups;
   }
 
+  /** A user group someone made in Slack itself (by default a person, not the app). Returns its ID. */
+  addUserGroup(group: { name: string; handle: string; users?: string[]; createdBy?: string }): string {
+    const id = `S${String(this.directory.userGroups.size + 1).padStart(8, "0")}`;
+    const now = Math.floor(Date.now() / 1000);
+    this.directory.userGroups.set(id, {
+      id,
+      name: group.name,
+      handle: group.handle,
+      description: "",
+      users: [...(group.users ?? [])],
+      channels: [],
+      enabled: true,
+      createdBy: group.createdBy ?? "USOMEONE",
+      dateCreate: now,
+      dateUpdate: now,
+    });
+    return id;
+  }
+
   /** Free workspaces have no user groups: every usergroups.* call answers paid_teams_only. */
   get userGroupsPlan(): "paid" | "free" {
     return this.directory.userGroupsPlan;

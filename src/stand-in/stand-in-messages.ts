@@ -1,5 +1,6 @@
 import {
   fail,
+  flag,
   idList,
   isRecord,
   num,
@@ -24,6 +25,8 @@ export interface StandInMessage {
   /** Files shared with the message (external upload flow). */
   files?: string[];
   edited?: boolean;
+  /** Message metadata (chat.postMessage `metadata`), returned by conversations.history on request. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** Only its user sees an ephemeral message, and Slack never lets the app edit it by ts. */
@@ -133,6 +136,7 @@ export class StandInMessages {
       "chat.postEphemeral": (args) => this.postEphemeral(args),
       "chat.update": (args) => this.update(args),
       "chat.delete": (args) => this.remove(args),
+      "conversations.history": (args) => this.history(args),
       "files.getUploadURLExternal": (args) => this.getUploadUrl(args),
       "files.completeUploadExternal": (args) => this.completeUpload(args),
     };
@@ -152,6 +156,10 @@ export class StandInMessages {
     };
     const threadTs = str(args, "thread_ts");
     if (threadTs) message.thread_ts = threadTs;
+    const metadata = args.metadata;
+    if (isRecord(metadata) && typeof metadata.event_type === "string" && isRecord(metadata.event_payload)) {
+      message.metadata = { event_type: metadata.event_type, event_payload: metadata.event_payload };
+    }
     this.messages.push(message);
     return ok({ channel: message.conversation, ts: message.ts, message: this.messageObject(message) });
   }
@@ -205,6 +213,35 @@ export class StandInMessages {
     if (!message) return fail("message_not_found");
     this.messages.splice(this.messages.indexOf(message), 1);
     return ok({ channel: message.conversation, ts: message.ts });
+  }
+
+  /**
+   * A conversation's messages, newest first, between `oldest` and `latest` (exclusive, as Slack
+   * does unless `inclusive`). The bot reads only conversations it is in; metadata comes back only
+   * with `include_all_metadata`.
+   */
+  private history(args: ApiArgs): ApiResult {
+    const channel = str(args, "channel") ?? "";
+    const conversation = this.directory.resolveConversation(channel);
+    if (!conversation) return fail("channel_not_found");
+    const known = this.directory.channels.get(conversation);
+    if (known && !known.members.includes(STAND_IN_BOT_USER_ID)) return fail("not_in_channel");
+    const oldest = Number(str(args, "oldest") ?? "0");
+    const latest = Number(str(args, "latest") ?? "Infinity");
+    const inclusive = flag(args, "inclusive");
+    const limit = Math.min(Math.max(num(args, "limit") ?? 100, 1), 999);
+    const withMetadata = flag(args, "include_all_metadata");
+    const inRange = (ts: number) => (inclusive ? ts >= oldest && ts <= latest : ts > oldest && ts < latest);
+    const found = this.messages
+      .filter((m) => m.conversation === conversation && !m.thread_ts && inRange(Number(m.ts)))
+      .reverse();
+    const page = found.slice(0, limit).map((m) => {
+      const fields = this.messageObject(m);
+      if (m.files) fields.files = m.files.map((id) => ({ id }));
+      if (withMetadata && m.metadata) fields.metadata = m.metadata;
+      return fields;
+    });
+    return ok({ messages: page, has_more: found.length > limit, response_metadata: { next_cursor: "" } });
   }
 
   private getUploadUrl(args: ApiArgs): ApiResult {

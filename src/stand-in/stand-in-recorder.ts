@@ -9,6 +9,11 @@ export interface StandInFault {
   retryAfter?: number;
   /** Hold the answer this long (alone: then answer normally), to exercise timeouts. */
   hangMs?: number;
+  /**
+   * Run the method first, then answer with the fault: Slack did the work but the answer was lost
+   * (a 5xx from a proxy, a dropped connection), the case that makes a blind retry post twice.
+   */
+  afterRunning?: boolean;
 }
 
 export interface StandInCall {

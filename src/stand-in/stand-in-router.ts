@@ -81,12 +81,12 @@ export class StandInRouter {
       const { token: bodyToken, ...rest } = decoded.args;
       args = rest;
       if (fault?.hangMs) await this.recorder.delay(fault.hangMs);
-      if (fault && (fault.status !== undefined || fault.error !== undefined)) {
-        return this.answerFault(method, args, fault, res);
-      }
+      const failing = fault && (fault.status !== undefined || fault.error !== undefined);
+      if (failing && !fault.afterRunning) return this.answerFault(method, args, fault, res);
       // Slack reads a token from a form body, but a JSON body needs the Authorization header.
       const header = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
       result = this.run(method, args, header ?? (decoded.json ? undefined : bodyToken));
+      if (failing) return this.answerFault(method, args, fault, res);
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
       result = fail(error.slackError);

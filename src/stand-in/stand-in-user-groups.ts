@@ -9,6 +9,8 @@ export interface StandInUserGroup {
   users: string[];
   channels: string[];
   enabled: boolean;
+  /** Who made it: the app's bot for usergroups.create, a person for a group made in Slack itself. */
+  createdBy: string;
   dateCreate: number;
   dateUpdate: number;
 }
@@ -39,7 +41,7 @@ function groupObject(
     date_update: group.dateUpdate,
     date_delete: group.enabled ? 0 : group.dateUpdate,
     auto_type: null,
-    created_by: STAND_IN_BOT_USER_ID,
+    created_by: group.createdBy,
     updated_by: STAND_IN_BOT_USER_ID,
     deleted_by: group.enabled ? null : STAND_IN_BOT_USER_ID,
     prefs: { channels: group.channels, groups: [] },
@@ -100,6 +102,7 @@ export function userGroupHandlers(dir: GroupDirectory): Record<string, ApiHandle
         users: [],
         channels: idList(args.channels),
         enabled: true,
+        createdBy: STAND_IN_BOT_USER_ID,
         dateCreate: now(),
         dateUpdate: now(),
       };

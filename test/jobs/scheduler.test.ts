@@ -72,6 +72,9 @@ describe.each(testDatabases())("the scheduler on $name", (kind) => {
     expect(cron.tasks.map((t) => [t.options.name, t.expression])).toEqual([
       ["invitation-expiry", "*/5 * * * *"],
       ["request-escalation", "*/5 * * * *"],
+      ["digest", config.DIGEST_CRON],
+      ["digest-catch-up", "*/5 * * * *"],
+      ["team-sync", "*/15 * * * *"],
       ["delivery-prune", "17 * * * *"],
     ]);
     for (const task of cron.tasks) {

@@ -231,8 +231,8 @@ describe.each(testDatabases())("join requests through Slack on $name", (kind) =>
         ),
       );
       // The winner updates the card and DMs the requester; the other 19 are told privately.
-      await expect.poll(() => world.slack.responses.length).toBe(19);
-      await expect.poll(() => world.slack.messagesTo(NEWBIE).length).toBe(1);
+      await expect.poll(() => world.slack.responses.length, { timeout: 10_000 }).toBe(19);
+      await expect.poll(() => world.slack.messagesTo(NEWBIE).length, { timeout: 10_000 }).toBe(1);
       const decided = (await db.dataSource.query(
         "SELECT a.action, a.actor_user_id FROM audit_events a JOIN teams t ON t.id = a.team_id " +
           "WHERE t.workspace_id = ? AND a.action IN ('request.approved', 'request.denied')",

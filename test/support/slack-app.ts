@@ -1,4 +1,5 @@
 import { createRosterApp, type RosterApp } from "../../src/app";
+import type { DigestJobOptions } from "../../src/jobs/digest.job";
 import { ManualClock } from "../../src/clock";
 import { loadConfig } from "../../src/config";
 import type { Database } from "../../src/db/database";
@@ -54,7 +55,13 @@ export interface SlackAnswer {
  */
 export async function slackWorld(
   db: Database,
-  options: { orgAdmins?: string[]; sameWorkspaceAs?: SlackWorld } = {},
+  options: {
+    orgAdmins?: string[];
+    sameWorkspaceAs?: SlackWorld;
+    digest?: DigestJobOptions;
+    /** WebClient's retries (production: 10); off by default so a failure shows at once. */
+    slackRetries?: number;
+  } = {},
 ): Promise<SlackWorld> {
   const shared = options.sameWorkspaceAs;
   const workspaceId = shared?.workspaceId ?? newWorkspaceId();
@@ -77,7 +84,8 @@ export async function slackWorld(
       write: (line: string) => void logs.push(line),
     }),
     clock,
-    slackRetries: 0,
+    slackRetries: options.slackRetries ?? 0,
+    digest: options.digest,
   });
   const { port } = await roster.start();
   const url = `http://127.0.0.1:${port}/slack/events`;

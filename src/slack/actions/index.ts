@@ -1,7 +1,8 @@
 import type { App } from "@slack/bolt";
 import type { SlackDeps } from "../deps";
-import { REQUEST_APPROVE, REQUEST_DENY } from "../action-ids";
+import { DIGEST_REQUEST_MORE, REQUEST_APPROVE, REQUEST_DENY } from "../action-ids";
 import { INVITATION_ACCEPT, INVITATION_DECLINE, INVITATION_RESEND, INVITATION_REVOKE } from "../action-ids";
+import { onDigestRequestMore } from "./digest.action";
 import { onHomeCreateTeam } from "./home-create-team.action";
 import { onInvitationAnswer, onInvitationResend, onInvitationRevoke } from "./invitation.action";
 import { onRequestDecision } from "./request.action";
@@ -29,6 +30,7 @@ export function register(app: App, deps: SlackDeps): void {
   app.action(family(INVITATION_REVOKE), onInvitationRevoke(deps));
   app.action(family(REQUEST_APPROVE), onRequestDecision(deps, true));
   app.action(family(REQUEST_DENY), onRequestDecision(deps, false));
+  app.action(family(DIGEST_REQUEST_MORE), onDigestRequestMore(deps));
   app.action(family(CANCEL_COMMAND), async ({ ack, respond }) => {
     await ack();
     await respond({ text: "Cancelled; nothing was changed.", replace_original: true });

@@ -56,6 +56,7 @@ export function onInvitationAnswer(deps: SlackDeps, answer: "accept" | "decline"
       await showError(args, deps, error);
       return;
     }
+    deps.sync.soon(actor.workspaceId);
     await updateInvitationMessage(messaging, invitation);
     // Pressed on an older DM of an invitation sent again since: that message is settled too.
     const pressed = body.container.type === "message" ? body.message : undefined;

@@ -10,6 +10,9 @@ import { showInModal } from "../views/reply.modal";
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
+/** How long the requester's DM waits for the cards to show the decision. */
+const CARD_WAIT_MS = 500;
+
 /**
  * Approve or Deny on a join or limit request, from a card (channel or DM) or the App Home. The
  * service decides once in the database, so a double click, a retry, two admins or two processes
@@ -39,15 +42,14 @@ export function onRequestDecision(deps: SlackDeps, approve: boolean) {
       await tellPrivately(args, alreadyDecidedReply(request, actor.userId));
       return;
     }
-    await updateRequestCards(client, deps, decision);
-    const pressed = body.container.type === "message" ? body.container : undefined;
-    const onCard = decision.cards.some(
-      (c) => c.channelId === pressed?.channel_id && c.messageTs === pressed?.message_ts,
-    );
-    // A card that was posted but never recorded (its recording failed) still shows the decision.
-    if (pressed && !onCard && args.respond) {
-      await args.respond({ ...toSlackMessage(decidedCard(request)), replace_original: true });
-    }
+    deps.sync.soon(actor.workspaceId);
+    // The requester is told once the cards show the decision, but a card update Slack is slow to
+    // answer holds that back for half a second at most: were this process to die while it waits,
+    // nothing would tell them later (a later press is only told the request was already decided).
+    const cardsUpdated = showDecision(args, deps, decision);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([cardsUpdated, new Promise((resolve) => (timer = setTimeout(resolve, CARD_WAIT_MS)))]);
+    clearTimeout(timer);
     const dm = decisionDm(request);
     await client.chat
       .postMessage({ channel: request.requesterUserId, text: dm.text, blocks: dm.blocks })
@@ -58,12 +60,26 @@ export function onRequestDecision(deps: SlackDeps, approve: boolean) {
           "could not DM the requester",
         ),
       );
+    await cardsUpdated;
     if (body.container.type === "view") {
       // Pressed on the decider's Home: show it without the request at once.
       deps.home.refreshSoon(actor.workspaceId, [request.requesterUserId]);
       await deps.home.publish(actor.workspaceId, actor.userId);
     } else deps.home.refreshSoon(actor.workspaceId, [request.requesterUserId, actor.userId]);
   };
+}
+
+/** Every card of the request shows the decision, and so does the message pressed if it isn't one. */
+async function showDecision({ body, client, respond }: Args, deps: SlackDeps, decision: Decision) {
+  await updateRequestCards(client, deps, decision);
+  const pressed = body.container.type === "message" ? body.container : undefined;
+  const onCard = decision.cards.some(
+    (c) => c.channelId === pressed?.channel_id && c.messageTs === pressed?.message_ts,
+  );
+  // A card that was posted but never recorded (its recording failed) still shows the decision.
+  if (pressed && !onCard && respond) {
+    await respond({ ...toSlackMessage(decidedCard(decision.request)), replace_original: true });
+  }
 }
 
 /**

@@ -36,6 +36,7 @@ export function onRunCommand(deps: SlackDeps, mode: { confirmed: boolean; replac
         confirmed,
       });
       deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...result.mentioned]);
+      deps.sync.soon(actor.workspaceId);
       reply = result.reply;
     } catch (error) {
       reply = errorReply(error, deps.logger, ids);

@@ -165,6 +165,16 @@ export function describeEvent(
       return `created the API key ${code(event.targetId)}`;
     case "key.revoked":
       return `revoked the API key ${code(event.targetId)}`;
+    case "sync.started":
+      return `started keeping ${code(event.targetId)} and the channel in step with the members`;
+    case "sync.changed": {
+      const from = text(before, "handle");
+      return from && `@${from}` !== event.targetId
+        ? `changed the synced user group from ${code(`@${from}`)} to ${code(event.targetId)}`
+        : `changed which channel is kept in step with the members, with ${code(event.targetId)}`;
+    }
+    case "sync.stopped":
+      return `stopped keeping ${code(event.targetId)} and the channel in step`;
     default:
       // Events from features this version doesn't describe yet still read as something.
       return `${escapeText(event.action.replace(/[._]/g, " "))} ${who}`;

@@ -3,6 +3,7 @@ import type { Reply } from "../reply";
 import { Args, parseCommand } from "./grammar";
 import type { SubcommandInput } from "./subcommand";
 import { findSubcommand } from "./subcommands";
+import { clip } from "./usage-error";
 
 export type DispatchInput = Omit<SubcommandInput, "args">;
 
@@ -16,7 +17,7 @@ export async function dispatch(
   const { subcommand: name, tokens } = parseCommand(input.text);
   const subcommand = findSubcommand(name ?? "help");
   if (!subcommand) {
-    throw new InvalidInput(`There is no /team ${name}; /team help lists every command.`);
+    throw new InvalidInput(`There is no /team ${clip(name ?? "")}; /team help lists every command.`);
   }
   const full = { ...input, args: new Args(tokens, subcommand.usage) };
   const reply = await subcommand.run(full);

@@ -10,7 +10,6 @@ import { teamJoin } from "./team-join.command";
 import { teamLeave } from "./team-leave.command";
 import { teamActivity } from "./team-activity.command";
 import { teamList } from "./team-list.command";
-import { notYetAvailable } from "./not-yet-available.command";
 import { teamMembers } from "./team-members.command";
 import { teamAdd } from "./team-add.command";
 import { teamMove } from "./team-move.command";
@@ -32,6 +31,8 @@ import { teamRequest } from "./team-request.command";
 import { teamLimit } from "./team-limit.command";
 import { teamUsage } from "./team-usage.command";
 import { teamKey } from "./team-key.command";
+import { teamDigest } from "./team-digest.command";
+import { teamSync } from "./team-sync.command";
 
 /**
  * Every `/team` subcommand, in the order `/team help` lists them. Each lives in its own
@@ -68,13 +69,9 @@ export const SUBCOMMANDS: Subcommand[] = [
   teamInvites,
   teamLimit,
   teamRequest,
-  notYetAvailable(
-    "sync",
-    "/team sync <team> [handle=<name>]",
-    "Keep a user group and the team channel in step.",
-  ),
+  teamSync,
   teamUsage,
-  notYetAvailable("digest", "/team digest <team> [post]", "Preview or post the weekly digest."),
+  teamDigest,
   teamKey,
 ];
 

@@ -2,6 +2,7 @@ import { helpBlocks, subcommandHelpBlocks } from "../blocks/help.blocks";
 import { InvalidInput } from "../../domain/errors";
 import type { Subcommand } from "./subcommand";
 import { SUBCOMMANDS } from "./subcommands";
+import { clip } from "./usage-error";
 
 export const teamHelp: Subcommand = {
   name: "help",
@@ -12,7 +13,8 @@ export const teamHelp: Subcommand = {
     const name = args.optionalWord(0)?.toLowerCase();
     if (!name) return helpBlocks(SUBCOMMANDS);
     const subcommand = SUBCOMMANDS.find((s) => s.name === name);
-    if (!subcommand) throw new InvalidInput(`There is no /team ${name}; /team help lists every command.`);
+    if (!subcommand)
+      throw new InvalidInput(`There is no /team ${clip(name)}; /team help lists every command.`);
     return subcommandHelpBlocks(subcommand);
   },
 };

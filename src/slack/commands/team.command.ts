@@ -36,6 +36,7 @@ export function onTeamCommand(deps: SlackDeps) {
           confirmed: false,
         });
         deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...mentioned]);
+        deps.sync.soon(actor.workspaceId);
         return reply;
       },
       (error) => errorReply(error, deps.logger, ids),

@@ -1,3 +1,4 @@
+import { ZodError } from "zod";
 import { DomainError } from "../../domain/errors";
 import type { Logger } from "../../logger";
 
@@ -15,6 +16,18 @@ export function modalErrors(
   if (error instanceof DomainError) {
     const block = (error.field && blockForField[error.field]) || fallbackBlock;
     return { response_action: "errors", errors: { [block]: error.message } };
+  }
+  if (error instanceof ZodError) {
+    // The form's state isn't what this version of the form sends: a form opened before a
+    // release (an option since removed, a block since added) and submitted after it.
+    logger.warn({ ...ids, err: error }, "modal submission from another version of the form");
+    const path = error.issues[0]?.path[0];
+    const block =
+      typeof path === "string" && Object.values(blockForField).includes(path) ? path : fallbackBlock;
+    return {
+      response_action: "errors",
+      errors: { [block]: "This form has changed since it was opened; close it and open it again." },
+    };
   }
   logger.error({ ...ids, err: error }, "modal submission failed");
   return {

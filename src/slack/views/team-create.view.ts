@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
+import type { TeamEntity } from "../../../entities";
 import { teamCreatedReply } from "../blocks/team.blocks";
 import type { SlackDeps } from "../deps";
 import { modalErrors } from "./modal-errors";
@@ -13,9 +14,10 @@ export function onTeamCreateSubmitted(deps: SlackDeps) {
     client,
   }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const actor = { workspaceId: body.team?.id ?? view.team_id, userId: body.user.id };
+    let team: TeamEntity;
     try {
       const form = newTeamForm.parse(view.state.values);
-      const team = await deps.services.teams.create(actor, {
+      team = await deps.services.teams.create(actor, {
         name: form.name.value.value ?? "",
         description: form.description?.value.value ?? undefined,
         parent: form.parent?.value.value?.trim() || undefined,
@@ -23,10 +25,6 @@ export function onTeamCreateSubmitted(deps: SlackDeps) {
         joinPolicy: form.policy?.value.selected_option?.value as never,
         visibility: form.visibility?.value.selected_option?.value as never,
       });
-      await ack();
-      const reply = teamCreatedReply(team);
-      await client.chat.postMessage({ channel: actor.userId, text: reply.text, blocks: reply.blocks });
-      deps.home.refreshSoon(actor.workspaceId, [actor.userId]);
     } catch (error) {
       await ack(
         modalErrors(error, TEAM_FORM_BLOCK_FOR_FIELD, "name", deps.logger, {
@@ -35,6 +33,13 @@ export function onTeamCreateSubmitted(deps: SlackDeps) {
           name: view.callback_id,
         }),
       );
+      return;
     }
+    // The form closes once the team exists; a failure of the DM after it is not the form's error
+    // (and acking again would be refused by Bolt).
+    await ack();
+    const reply = teamCreatedReply(team);
+    deps.home.refreshSoon(actor.workspaceId, [actor.userId]);
+    await client.chat.postMessage({ channel: actor.userId, text: reply.text, blocks: reply.blocks });
   };
 }

@@ -63,5 +63,6 @@ export function onTeamEditSubmitted(deps: SlackDeps) {
     );
     await client.chat.postMessage({ channel: actor.userId, text: reply.text, blocks: reply.blocks });
     deps.home.refreshSoon(actor.workspaceId, [actor.userId]);
+    deps.sync.soon(actor.workspaceId);
   };
 }
