@@ -69,7 +69,7 @@ export function createRosterApp(options: RosterAppOptions): RosterApp {
   const home = new HomePublisher(services, client, logger);
   const digests = new DigestJob({ services, people, logger, clock, client }, config, options.digest);
   const sync = new TeamSyncer(services, client, people, logger);
-  const deps: SlackDeps = { services, people, home, logger, clock, digests, sync };
+  const deps: SlackDeps = { services, db, people, home, logger, clock, digests, sync };
   const notices = new LimitNotices(client, services, logger, config.TIMEZONE);
 
   const routes: CustomRoute[] = [

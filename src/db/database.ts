@@ -35,6 +35,8 @@ const MIGRATION_LOCK_SECONDS = 300;
 export class Database {
   readonly dialect: Dialect;
   private readonly current = new AsyncLocalStorage<Repositories>();
+  /** Set by `watchCommits`: whether a transaction begun inside it has committed. */
+  private readonly watch = new AsyncLocalStorage<{ committed: boolean }>();
   private readonly queue: SerialQueue | undefined;
 
   /**
@@ -62,12 +64,26 @@ export class Database {
   async transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
     const open = this.current.getStore();
     if (open) return work(open);
-    return this.withRetries(() =>
+    const result = await this.withRetries(() =>
       this.inTransaction((manager) => {
         const repos = this.reposFor(manager);
         return this.current.run(repos, () => work(repos));
       }),
     );
+    const watching = this.watch.getStore();
+    if (watching) watching.committed = true;
+    return result;
+  }
+
+  /**
+   * Runs `work` and says whether it changed anything: whether a transaction it began committed.
+   * A read, or a change refused (rolled back), is not one. Lets a command that only showed
+   * something skip what follows a change (republishing App Homes, syncing Slack groups).
+   */
+  async watchCommits<T>(work: () => Promise<T>): Promise<{ result: T; committed: boolean }> {
+    const watching = { committed: false };
+    const result = await this.watch.run(watching, work);
+    return { result, committed: watching.committed };
   }
 
   /**

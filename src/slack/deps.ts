@@ -1,4 +1,5 @@
 import type { Clock } from "../clock";
+import type { Database } from "../db/database";
 import type { DigestJob } from "../jobs/digest.job";
 import type { Logger } from "../logger";
 import type { Services } from "../services";
@@ -9,6 +10,8 @@ import type { TeamSyncer } from "./team-sync";
 /** What every listener may use: the services, and the few Slack-side helpers. */
 export interface SlackDeps {
   services: Services;
+  /** Only to tell whether a command changed anything (`watchCommits`); services do the work. */
+  db: Database;
   people: PeopleDirectory;
   home: HomePublisher;
   logger: Logger;

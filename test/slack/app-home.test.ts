@@ -63,6 +63,23 @@ describe.each(testDatabases())("App Home on $name", (kind) => {
     expect(homeText(bob)).toContain("*Platform* · admin");
   });
 
+  it("republishes no Home after a command that only shows something, or one refused", async () => {
+    const alice = world.person("UALICE1");
+    const bob = world.person("UBOB1");
+    await world.command(alice, "create Platform");
+    await world.roster.deps.home.flush();
+    const published = () => world.slack.callsTo("views.publish").length;
+    const before = published();
+    await world.command(alice, "info Platform");
+    await world.command(alice, `members Platform`);
+    await world.command(bob, `role Platform <@${alice}> member`);
+    await world.roster.deps.home.flush();
+    expect(published()).toBe(before);
+    await world.command(alice, `add Platform <@${bob}>`);
+    await world.roster.deps.home.flush();
+    expect(published()).toBe(before + 2);
+  });
+
   it("opens the create form from the Home button, and a team's details in a modal", async () => {
     const alice = world.person("UALICE1");
     await world.command(alice, 'create "AI Platform"');

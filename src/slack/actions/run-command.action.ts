@@ -35,8 +35,10 @@ export function onRunCommand(deps: SlackDeps, mode: { confirmed: boolean; replac
         text: action.value ?? "",
         confirmed,
       });
-      deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...result.mentioned]);
-      deps.sync.soon(actor.workspaceId);
+      if (result.changed) {
+        deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...result.mentioned]);
+        deps.sync.soon(actor.workspaceId);
+      }
       reply = result.reply;
     } catch (error) {
       reply = errorReply(error, deps.logger, ids);

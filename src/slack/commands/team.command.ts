@@ -6,7 +6,8 @@ import { dispatch } from "./dispatch";
 
 /**
  * `/team …`: every subcommand arrives here, is parsed by the one grammar and routed to its handler.
- * After a change, the App Home of the people it touched is republished in the background.
+ * After a change (not after a command that only showed something), the App Home of the people it
+ * touched is republished in the background, and synced Slack groups are brought in step.
  */
 export function onTeamCommand(deps: SlackDeps) {
   return async ({
@@ -26,7 +27,7 @@ export function onTeamCommand(deps: SlackDeps) {
       ack,
       respond,
       async () => {
-        const { reply, mentioned } = await dispatch({
+        const { reply, mentioned, changed } = await dispatch({
           actor,
           deps,
           client,
@@ -35,8 +36,10 @@ export function onTeamCommand(deps: SlackDeps) {
           text: command.text,
           confirmed: false,
         });
-        deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...mentioned]);
-        deps.sync.soon(actor.workspaceId);
+        if (changed) {
+          deps.home.refreshSoon(actor.workspaceId, [actor.userId, ...mentioned]);
+          deps.sync.soon(actor.workspaceId);
+        }
         return reply;
       },
       (error) => errorReply(error, deps.logger, ids),
