@@ -8,7 +8,11 @@ export class DeliveryRepository {
   /** Records the key; false when it was already there (by this process or another). */
   async record(deliveryKey: string, now: number): Promise<boolean> {
     try {
-      await this.manager.getRepository(SlackDeliveryEntity).insert({ deliveryKey, receivedAt: now });
+      // Plain SQL: this runs on the ack path of every command and interaction.
+      await this.manager.query("INSERT INTO slack_deliveries (delivery_key, received_at) VALUES (?, ?)", [
+        deliveryKey,
+        now,
+      ]);
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
