@@ -1,14 +1,8 @@
 import type { AckResult } from "./ack.bench";
+import { type BenchRow, fmt } from "./report";
 
 /** The figure's rows in `npm run bench`'s table. */
-export function ackRows(ack: AckResult): {
-  figure: string;
-  measured: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  met: boolean | null;
-}[] {
+export function ackRows(ack: AckResult): BenchRow[] {
   return [
     {
       figure: `ack p99 (${ack.rate}/s)`,
@@ -75,5 +69,3 @@ export function ackLines(ack: AckResult): string[] {
       : []),
   ];
 }
-
-const fmt = (n: number) => n.toLocaleString("en-US");

@@ -5,6 +5,7 @@ import { type AckWorld, seedAck } from "./ack-seed";
 import { AppProcess } from "./ack-process";
 import type { BenchDatabase } from "./bench-db";
 import type { FunctionStat, QueryStat } from "./query-profile";
+import { fmt } from "./report";
 
 export { ackLines, ackRows } from "./ack-report";
 
@@ -315,4 +316,3 @@ function percentile(values: number[], q: number): number {
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-const fmt = (n: number) => n.toLocaleString("en-US");

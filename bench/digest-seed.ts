@@ -2,6 +2,7 @@ import type { LimitPeriod, LimitScope } from "../entities";
 import { periodStart } from "../src/domain/periods";
 import type { BenchDatabase } from "./bench-db";
 import { plainInserter, type UsageTuple } from "./plain-insert";
+import { fmt } from "./report";
 
 /** How big an organisation the digest bench builds every digest for. */
 export interface DigestSize {
@@ -107,7 +108,18 @@ export async function seedDigest(
   const teamIds = Array.from({ length: size.teams }, (_, k) => base + k);
   await insert(
     "teams",
-    ["id", "workspace_id", "name", "name_key", "parent_id", "channel_id", "metadata", "created_by", "created_at", "updated_at"],
+    [
+      "id",
+      "workspace_id",
+      "name",
+      "name_key",
+      "parent_id",
+      "channel_id",
+      "metadata",
+      "created_by",
+      "created_at",
+      "updated_at",
+    ],
     teamIds.map((id, k) => {
       const parent = parentOf(k);
       const name = k < departments ? `Department ${k + 1}` : `Team ${k + 1}`;
@@ -178,8 +190,14 @@ export async function seedDigest(
   }
   const perMonth = (w: number) => (w / totalWeight) * size.events * (30 / 35) * MEAN_TOKENS;
   const limitRows: unknown[][] = [];
-  const limit = (k: number, scope: LimitScope, subject: string, tx: number | null, total: number | null, period: LimitPeriod) =>
-    limitRows.push([WORKSPACE, teamIds[k], scope, subject, tx, total, period, OWNER, now - 60 * DAY]);
+  const limit = (
+    k: number,
+    scope: LimitScope,
+    subject: string,
+    tx: number | null,
+    total: number | null,
+    period: LimitPeriod,
+  ) => limitRows.push([WORKSPACE, teamIds[k], scope, subject, tx, total, period, OWNER, now - 60 * DAY]);
   for (let k = 0; k < size.teams; k++) {
     const period = PERIODS[k % 4];
     if (k % 5 <= 2) limit(k, "default", "", k % 2 ? 20_000 : null, DEFAULT_TOTAL[period], period);
@@ -196,14 +214,31 @@ export async function seedDigest(
   }
   await insert(
     "limits",
-    ["workspace_id", "team_id", "scope", "subject_key", "transaction_max", "total_max", "period", "set_by", "updated_at"],
+    [
+      "workspace_id",
+      "team_id",
+      "scope",
+      "subject_key",
+      "transaction_max",
+      "total_max",
+      "period",
+      "set_by",
+      "updated_at",
+    ],
     limitRows,
   );
   const limits = await db.dataSource.query<
-    { id: number | string; team_id: number | string; scope: LimitScope; subject_key: string; period: LimitPeriod }[]
-  >("SELECT id, team_id, scope, subject_key, period FROM limits WHERE workspace_id = ? AND total_max IS NOT NULL", [
-    WORKSPACE,
-  ]);
+    {
+      id: number | string;
+      team_id: number | string;
+      scope: LimitScope;
+      subject_key: string;
+      period: LimitPeriod;
+    }[]
+  >(
+    "SELECT id, team_id, scope, subject_key, period FROM limits WHERE workspace_id = ? AND total_max IS NOT NULL",
+    [WORKSPACE],
+  );
   const defaultOf = new Map<number, { id: number; period: LimitPeriod }>();
   const budgetOf = new Map<number, { id: number; period: LimitPeriod }>();
   const ownOf = new Map<string, { id: number; period: LimitPeriod }>();
@@ -278,7 +313,16 @@ export async function seedDigest(
       const userId = random() < 0.002 ? `UDGFMR${String(k).padStart(5, "0")}` : person(who % size.people);
       const tokens = Math.round(50 + random() ** 3 * 30_000);
       const resource = RESOURCES[(Math.floor(random() ** 2 * RESOURCES.length) + k) % RESOURCES.length];
-      rows.push([WORKSPACE, teamIds[k], userId, tokens, resource, `dg-${String(i).padStart(8, "0")}`, at, at]);
+      rows.push([
+        WORKSPACE,
+        teamIds[k],
+        userId,
+        tokens,
+        resource,
+        `dg-${String(i).padStart(8, "0")}`,
+        at,
+        at,
+      ]);
       if (at >= weekFrom && at < now - 9 * 3_600_000) weekEvents++;
       const keys = keysOf(at);
       const own = userId.startsWith("UDGFMR") ? null : memberLimit[who];
@@ -314,7 +358,17 @@ export async function seedDigest(
     for (let j = 0; j < 1 + (k % 3); j++) {
       const invitee = `UDGINV${String(k * 3 + j).padStart(5, "0")}`;
       const expires = j === 2 ? now - DAY : now + 3 * DAY;
-      invitations.push([WORKSPACE, teamIds[k], invitee, invitee, role("member"), OWNER, "pending", expires, now - 4 * DAY]);
+      invitations.push([
+        WORKSPACE,
+        teamIds[k],
+        invitee,
+        invitee,
+        role("member"),
+        OWNER,
+        "pending",
+        expires,
+        now - 4 * DAY,
+      ]);
     }
   }
   for (let k = 4; k < size.teams; k += 8) {
@@ -326,12 +380,31 @@ export async function seedDigest(
   }
   await insert(
     "invitations",
-    ["workspace_id", "team_id", "invitee_user_id", "pending_key", "role_id", "inviter_user_id", "status", "expires_at", "created_at"],
+    [
+      "workspace_id",
+      "team_id",
+      "invitee_user_id",
+      "pending_key",
+      "role_id",
+      "inviter_user_id",
+      "status",
+      "expires_at",
+      "created_at",
+    ],
     invitations,
   );
   await insert(
     "approval_requests",
-    ["workspace_id", "team_id", "kind", "requester_user_id", "pending_key", "status", "details", "created_at"],
+    [
+      "workspace_id",
+      "team_id",
+      "kind",
+      "requester_user_id",
+      "pending_key",
+      "status",
+      "details",
+      "created_at",
+    ],
     requests,
   );
   // MariaDB keeps index statistics up to date in the background; settle them before measuring.
@@ -367,5 +440,3 @@ function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
-
-const fmt = (n: number) => n.toLocaleString("en-US");

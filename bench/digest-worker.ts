@@ -118,7 +118,11 @@ async function measure(url: string, world: DigestWorld, rounds: number, charts: 
     const tally = { digests: 0, members: 0, blocks: 0, renderMs: 0 };
     const started = performance.now();
     for (let i = 0; i < world.teamIds.length; i += batch) {
-      const digests = await services.digests.build(world.workspaceId, world.teamIds.slice(i, i + batch), period);
+      const digests = await services.digests.build(
+        world.workspaceId,
+        world.teamIds.slice(i, i + batch),
+        period,
+      );
       const rendering = performance.now();
       for (const digest of digests) {
         const { blocks } = digestMessage(digest, namesFor(digest));
@@ -151,7 +155,9 @@ async function measure(url: string, world: DigestWorld, rounds: number, charts: 
       const j = await buildEvery(JOB_BATCH);
       jobSeconds.push(j.seconds);
       renderSeconds.push(j.renderMs / 1000);
-      log(`digest: round ${round + 1}/${rounds}: baseline ${b.seconds.toFixed(2)} s, digests ${j.seconds.toFixed(2)} s`);
+      log(
+        `digest: round ${round + 1}/${rounds}: baseline ${b.seconds.toFixed(2)} s, digests ${j.seconds.toFixed(2)} s`,
+      );
     }
     sample();
     const rssMb = kernelPeakMb();
@@ -159,7 +165,8 @@ async function measure(url: string, world: DigestWorld, rounds: number, charts: 
 
     log("digest: one build call with every team ID…");
     const oneCall: number[] = [];
-    for (let i = 0; i < Math.min(rounds, 2); i++) oneCall.push((await buildEvery(world.teamIds.length)).seconds);
+    for (let i = 0; i < Math.min(rounds, 2); i++)
+      oneCall.push((await buildEvery(world.teamIds.length)).seconds);
     const oneCallRssMb = kernelPeakMb();
 
     log("digest: rendering charts…");
@@ -196,7 +203,10 @@ async function measure(url: string, world: DigestWorld, rounds: number, charts: 
       chart_ms: round(median(timed), 1),
       chart_png_kb: Math.round(pngBytes / chartTimes.length / 1024),
       chart_rss_mb: kernelPeakMb(),
-      baseline_plan: await explain(db.dataSource.query.bind(db.dataSource), db.dialect, [period.from, period.to]),
+      baseline_plan: await explain(db.dataSource.query.bind(db.dataSource), db.dialect, [
+        period.from,
+        period.to,
+      ]),
     };
   } finally {
     clearInterval(sampler);
@@ -211,7 +221,10 @@ async function explain(
 ): Promise<string[]> {
   if (dialect === "mysql") {
     const rows = await query(`EXPLAIN ${baselineSql("mysql")}`, params);
-    return rows.map((r) => `${String(r.type)} on ${String(r.key ?? "no index")}, ~${String(r.rows)} rows; ${String(r.Extra ?? "")}`);
+    return rows.map(
+      (r) =>
+        `${String(r.type)} on ${String(r.key ?? "no index")}, ~${String(r.rows)} rows; ${String(r.Extra ?? "")}`,
+    );
   }
   const rows = await query(`EXPLAIN QUERY PLAN ${baselineSql("sqlite")}`, params);
   return rows.map((r) => String(r.detail));

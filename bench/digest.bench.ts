@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import path from "node:path";
 import type { DigestSize } from "./digest-seed";
 import { baselineSql, type FromWorker, JOB_BATCH, median, type ToWorker } from "./digest-worker";
+import { type BenchRow, fmt } from "./report";
 
 export interface DigestOptions {
   quick: boolean;
@@ -82,7 +83,11 @@ export async function benchDigest(options: DigestOptions): Promise<DigestResult>
     const seeded = await seeder.wait("seeded");
     options.log(`digest: seeded in ${seeded.seconds.toFixed(1)} s`);
     const charts = options.quick ? CHARTS.quick : CHARTS.full;
-    const measurer = Worker.start("measure", { url: seeded.url, world: seeded.world, rounds, charts }, options.log);
+    const measurer = Worker.start(
+      "measure",
+      { url: seeded.url, world: seeded.world, rounds, charts },
+      options.log,
+    );
     const { result: m } = await measurer.wait("measured");
     const seconds = median(m.job_seconds);
     const baselineSeconds = median(m.baseline_seconds);
@@ -180,14 +185,7 @@ class Worker {
 }
 
 /** The figure's rows in `npm run bench`'s table. */
-export function digestRows(d: DigestResult): {
-  figure: string;
-  measured: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  met: boolean | null;
-}[] {
+export function digestRows(d: DigestResult): BenchRow[] {
   return [
     {
       figure: `digest (${fmt(d.teams)} teams)`,
@@ -219,9 +217,10 @@ export function digestLines(d: DigestResult): string[] {
     `  one build call with every team ID (200 a statement batch): ${d.one_call_seconds} s (${d.one_call_ratio}× baseline), peak RSS ${d.one_call_rss_mb} MB`,
     `  peak RSS of the building process: ${d.rss_mb} MB (kernel maxRSS, its whole life up to the end of the rounds; the 50 ms sampler saw ${d.sampled_rss_mb} MB)`,
     `  charts, not in the figure (rendered at delivery, one per team, while Slack's 1 message/s/channel and upload limits pace the posts): ${d.chart_ms} ms per chart (median of ${d.charts}; the first, loading vega and fonts, ${d.chart_first_ms} ms), ${d.chart_png_kb} KB PNG each; peak RSS after them ${d.chart_rss_mb} MB`,
-    ...(d.innodb_buffer_pool_mb !== null ? [`  MariaDB innodb_buffer_pool_size: ${d.innodb_buffer_pool_mb} MB (left as the server has it)`] : []),
+    ...(d.innodb_buffer_pool_mb !== null
+      ? [`  MariaDB innodb_buffer_pool_size: ${d.innodb_buffer_pool_mb} MB (left as the server has it)`]
+      : []),
   ];
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-const fmt = (n: number) => n.toLocaleString("en-US");

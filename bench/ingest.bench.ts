@@ -7,6 +7,7 @@ import { verifyIngest, type LimitCheck } from "./ingest-verify";
 import { BATCH, type BenchBatch, buildWorkload } from "./ingest-workload";
 import { plainInserter, type UsageTuple } from "./plain-insert";
 import { cpuProfile, type FunctionStat, type QueryStat, QueryProfile } from "./query-profile";
+import { fmt } from "./report";
 
 export interface IngestOptions {
   quick: boolean;
@@ -265,4 +266,3 @@ export function percentile(values: number[], q: number): number {
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-const fmt = (n: number) => n.toLocaleString("en-US");

@@ -14,15 +14,7 @@ import { type AckResult, ackLines, ackRows, benchAck } from "./ack.bench";
 import { openBenchDatabase } from "./bench-db";
 import { benchDigest, digestLines, digestRows } from "./digest.bench";
 import { benchIngest, type IngestResult } from "./ingest.bench";
-
-interface Row {
-  figure: string;
-  measured: string;
-  baseline: string;
-  ratio: string;
-  target: string;
-  met: boolean | null;
-}
+import { type BenchRow, fmt } from "./report";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -74,7 +66,7 @@ async function main(): Promise<void> {
   writeFileSync(path.join(__dirname, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
   const onMariaDb = bench.kind === "mysql";
-  const rows: Row[] = [
+  const rows: BenchRow[] = [
     {
       figure: `ingest (${ingest.path})`,
       measured: `${fmt(ingest.events_per_s)} events/s`,
@@ -151,7 +143,7 @@ async function main(): Promise<void> {
   );
 }
 
-function table(rows: Row[]): string {
+function table(rows: BenchRow[]): string {
   const cells = rows.map((r) => [
     r.figure,
     r.measured,
@@ -169,8 +161,6 @@ function table(rows: Row[]): string {
       .trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...cells.map(line)].join("\n");
 }
-
-const fmt = (n: number) => n.toLocaleString("en-US");
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);

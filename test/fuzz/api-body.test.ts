@@ -24,7 +24,7 @@ import {
   platformWorld,
 } from "../http/api-support";
 import { changedTables, workspaceRows } from "../security/workspace-rows";
-import { fuzzRuns, trackUnhandledRejections } from "./fuzz-checks";
+import { awaitAbandonedRuns, fuzzRuns, trackUnhandledRejections } from "./fuzz-checks";
 
 /*
  * The HTTP API with any body, any JSON and any query string: the answer is a normal 200 or an
@@ -212,6 +212,7 @@ describe("API bodies and queries, read on their own", () => {
 
 describe.each(testDatabases())("HTTP API with any input on $name", (kind) => {
   const rejections = trackUnhandledRejections();
+  const settled = awaitAbandonedRuns();
   let db: Database;
   let t: PlatformWorld;
 
@@ -259,39 +260,42 @@ describe.each(testDatabases())("HTTP API with any input on $name", (kind) => {
   it("POST /api/v1/usage: answers in order and records exactly what it accepted, or refuses and records nothing", async () => {
     const seen = { accepted: 0, refused: 0 };
     await fc.assert(
-      fc.asyncProperty(usageBody, async (body) => {
-        const before = await rows();
-        const total = await recorded();
-        const answer = await api(t.world, "POST", "/api/v1/usage", { key: t.key, body });
-        const context = `${JSON.stringify(body).slice(0, 300)} → ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`;
-        const wrong = problem(answer);
-        if (wrong) throw new Error(`${wrong}: ${context}`);
-        if (answer.status !== 200) {
-          seen.refused += 1;
-          const changed = changedTables(before, await rows());
-          if (changed.length) throw new Error(`refused, but changed ${changed.join(", ")}: ${context}`);
-          return;
-        }
-        const events = (body as { events: { transactionId: string; tokens: number }[] }).events;
-        const results = answer.json.results ?? [];
-        if (
-          results.map((r) => r.transactionId).join("\n") !== events.map((e) => e.transactionId).join("\n")
-        ) {
-          throw new Error(`results not in the order sent: ${context}`);
-        }
-        const accepted = events.filter((_, i) => results[i].status === "accepted");
-        seen.accepted += accepted.length;
-        const after = await recorded();
-        const expected = {
-          events: total.events + accepted.length,
-          tokens: total.tokens + accepted.reduce((sum, e) => sum + e.tokens, 0),
-        };
-        if (after.events !== expected.events || after.tokens !== expected.tokens) {
-          throw new Error(
-            `recorded ${JSON.stringify(after)}, expected ${JSON.stringify(expected)}: ${context}`,
-          );
-        }
-      }),
+      fc.asyncProperty(
+        usageBody,
+        settled(async (body) => {
+          const before = await rows();
+          const total = await recorded();
+          const answer = await api(t.world, "POST", "/api/v1/usage", { key: t.key, body });
+          const context = `${JSON.stringify(body).slice(0, 300)} → ${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`;
+          const wrong = problem(answer);
+          if (wrong) throw new Error(`${wrong}: ${context}`);
+          if (answer.status !== 200) {
+            seen.refused += 1;
+            const changed = changedTables(before, await rows());
+            if (changed.length) throw new Error(`refused, but changed ${changed.join(", ")}: ${context}`);
+            return;
+          }
+          const events = (body as { events: { transactionId: string; tokens: number }[] }).events;
+          const results = answer.json.results ?? [];
+          if (
+            results.map((r) => r.transactionId).join("\n") !== events.map((e) => e.transactionId).join("\n")
+          ) {
+            throw new Error(`results not in the order sent: ${context}`);
+          }
+          const accepted = events.filter((_, i) => results[i].status === "accepted");
+          seen.accepted += accepted.length;
+          const after = await recorded();
+          const expected = {
+            events: total.events + accepted.length,
+            tokens: total.tokens + accepted.reduce((sum, e) => sum + e.tokens, 0),
+          };
+          if (after.events !== expected.events || after.tokens !== expected.tokens) {
+            throw new Error(
+              `recorded ${JSON.stringify(after)}, expected ${JSON.stringify(expected)}: ${context}`,
+            );
+          }
+        }),
+      ),
       fuzzRuns(300, 3),
     );
     expect(seen.refused).toBeGreaterThan(10);

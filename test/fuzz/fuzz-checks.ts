@@ -1,5 +1,5 @@
 import type { Parameters } from "fast-check";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 /** What would tell a user that something broke, rather than what they did wrong. */
 const BROKEN = [
@@ -65,4 +65,26 @@ export function fuzzRuns(runs: number, seconds = 8): Parameters<unknown> {
     interruptAfterTimeLimit: Number(process.env.FUZZ_SECONDS ?? seconds) * 1000,
     markInterruptAsFailure: false,
   };
+}
+
+/**
+ * fuzzRuns' time limit makes fast-check abandon a run still under way, not stop it: its requests
+ * may still be writing when the next test reads the database. Wrap a predicate that writes with
+ * the function this returns; after each test, every run it wrapped is awaited.
+ */
+export function awaitAbandonedRuns(): <A extends unknown[]>(
+  predicate: (...args: A) => Promise<void>,
+) => (...args: A) => Promise<void> {
+  const running = new Set<Promise<void>>();
+  afterEach(async () => {
+    await Promise.allSettled([...running]);
+  });
+  return (predicate) =>
+    (...args) => {
+      const run = predicate(...args);
+      running.add(run);
+      const forget = () => running.delete(run);
+      run.then(forget, forget);
+      return run;
+    };
 }
