@@ -3,6 +3,7 @@ import { periodStart } from "../src/domain/periods";
 import type { BenchDatabase } from "./bench-db";
 import { plainInserter, type UsageTuple } from "./plain-insert";
 import { fmt } from "./report";
+import { seededRandom } from "./seeded-random";
 
 /** How big an organisation the digest bench builds every digest for. */
 export interface DigestSize {
@@ -77,7 +78,7 @@ export async function seedDigest(
   log: (line: string) => void,
 ): Promise<DigestWorld> {
   const { db } = bench;
-  const random = mulberry32(20_260_316);
+  const random = seededRandom(20_260_316);
   const insert = async (table: string, columns: string[], rows: unknown[][], chunk = 500) => {
     const row = `(${columns.map(() => "?").join(", ")})`;
     for (let i = 0; i < rows.length; i += chunk) {
@@ -428,15 +429,3 @@ export async function seedDigest(
 }
 
 const person = (n: number) => `UDG${String(n).padStart(7, "0")}`;
-
-/** A small seeded PRNG, so every run seeds the same organisation. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

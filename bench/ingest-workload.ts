@@ -3,6 +3,8 @@
  * parent, and limits sized from it so every kind binds near the end of the run, not at once.
  */
 
+import { seededRandom } from "./seeded-random";
+
 export const BATCH = 500;
 export const MAX_EVENT_TOKENS = 2000;
 
@@ -41,24 +43,12 @@ export interface Workload {
 
 const RESOURCES = ["gpt-4o", "gpt-4o-mini", "claude-sonnet", "llama-70b", "embed-3"];
 
-/** Small, fast and seedable (mulberry32): the same run every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const userIds = (prefix: string, count: number) =>
   Array.from({ length: count }, (_, i) => `U${prefix}${String(i).padStart(6, "0")}`);
 
 /** `events` events in batches of 500: 7 of every 10 batches to Platform, the rest to Research. */
 export function buildWorkload(events: number, platformUsers: number, researchUsers: number): Workload {
-  const next = random(20260105);
+  const next = seededRandom(20260105);
   const users = { platform: userIds("PLAT", platformUsers), research: userIds("RSRCH", researchUsers) };
   const heavy = users.platform[0];
   const batches: BenchBatch[] = [];

@@ -17,6 +17,30 @@ const created = (name: string) => `Created ${name}; you're its owner.`;
 const mysqlUrl = process.env.TEST_MYSQL_URL;
 
 /**
+ * A Slack world whose database pool reaches MariaDB only through a proxy the test can cut (a host
+ * going down) or freeze (a partition), watched for unhandled errors and exits.
+ */
+async function openBehindProxy(url: string) {
+  const target = new URL(url);
+  const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 3306) });
+  const viaProxy = new URL(target);
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(await proxy.start());
+  const db = await openDatabase(viaProxy.toString(), { poolSize: 5 });
+  return { proxy, db, world: await slackWorld(db), watch: watchProcess() };
+}
+
+/** Undoes openBehindProxy, whatever the test left the proxy in. */
+async function closeBehindProxy({ proxy, db, world, watch }: Awaited<ReturnType<typeof openBehindProxy>>) {
+  watch.stop();
+  proxy.thaw();
+  await proxy.restore().catch(() => undefined);
+  await world.close();
+  await db.close();
+  await proxy.stop();
+}
+
+/**
  * Every team of the workspace whole: exactly one owner and one creation audit event each, and no
  * creation audit event for a team that isn't there. A change cut off half-way breaks one of these.
  */
@@ -50,24 +74,10 @@ describe.skipIf(!mysqlUrl)("the database goes away mid-traffic and comes back on
   let watch: ReturnType<typeof watchProcess>;
 
   beforeEach(async () => {
-    // The app's pool reaches MariaDB only through a proxy the test can cut, as a host going down.
-    const target = new URL(mysqlUrl ?? "");
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 3306) });
-    const viaProxy = new URL(target);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(await proxy.start());
-    db = await openDatabase(viaProxy.toString(), { poolSize: 5 });
-    world = await slackWorld(db);
-    watch = watchProcess();
+    ({ proxy, db, world, watch } = await openBehindProxy(mysqlUrl ?? ""));
   });
 
-  afterEach(async () => {
-    watch.stop();
-    await proxy.restore().catch(() => undefined);
-    await world.close();
-    await db.close();
-    await proxy.stop();
-  });
+  afterEach(() => closeBehindProxy({ proxy, db, world, watch }));
 
   it("answers 503 and a try-again sentence while it's gone, half-writes nothing, and recovers without a restart", async () => {
     const owner = world.person(newUserId("owner"));
@@ -136,23 +146,10 @@ describe.skipIf(!mysqlUrl)("the network to the database goes silent, then comes 
   let watch: ReturnType<typeof watchProcess>;
 
   beforeEach(async () => {
-    const target = new URL(mysqlUrl ?? "");
-    proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 3306) });
-    const viaProxy = new URL(target);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(await proxy.start());
-    db = await openDatabase(viaProxy.toString(), { poolSize: 5 });
-    world = await slackWorld(db);
-    watch = watchProcess();
+    ({ proxy, db, world, watch } = await openBehindProxy(mysqlUrl ?? ""));
   });
 
-  afterEach(async () => {
-    watch.stop();
-    proxy.thaw();
-    await world.close();
-    await db.close();
-    await proxy.stop();
-  });
+  afterEach(() => closeBehindProxy({ proxy, db, world, watch }));
 
   // A partition drops packets without resetting anything: queries neither answer nor fail.
   it("answers /healthz 503 within its two seconds, acks in time, and finishes or refuses the change once it's back", async () => {

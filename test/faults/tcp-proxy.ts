@@ -62,7 +62,9 @@ export class TcpProxy {
     }
   }
 
+  /** Lets traffic flow again after freeze (nothing if not frozen: piping twice would double it). */
   thaw(): void {
+    if (!this.frozen) return;
     this.frozen = false;
     for (const { client, upstream } of this.pairs) {
       client.pipe(upstream);
