@@ -11,6 +11,7 @@ import { MembershipEntity } from "./membership.entity";
 import { RoleEntity } from "./role.entity";
 import { SharedResourceEntity } from "./shared-resource.entity";
 import { SlackDeliveryEntity } from "./slack-delivery.entity";
+import { SpendVersionEntity } from "./spend-version.entity";
 import { TeamGrantEntity } from "./team-grant.entity";
 import { TeamSyncEntity } from "./team-sync.entity";
 import { TeamEntity } from "./team.entity";
@@ -31,6 +32,7 @@ export {
   RoleEntity,
   SharedResourceEntity,
   SlackDeliveryEntity,
+  SpendVersionEntity,
   TeamGrantEntity,
   TeamEntity,
   TeamSyncEntity,
@@ -57,6 +59,7 @@ export const allEntities = [
   SlackDeliveryEntity,
   JobClaimEntity,
   TeamSyncEntity,
+  SpendVersionEntity,
 ];
 
 export type { ApprovalKind, ApprovalStatus } from "./approval-request.entity";

@@ -7,6 +7,7 @@ import { ApprovalMessages1763900000000 } from "../../migrations/1763900000000-ap
 import { LimitCounters1763910000000 } from "../../migrations/1763910000000-limit-counters";
 import { JobClaims1763920000000 } from "../../migrations/1763920000000-job-claims";
 import { TeamSync1763930000000 } from "../../migrations/1763930000000-team-sync";
+import { SpendVersion1763940000000 } from "../../migrations/1763940000000-spend-version";
 
 export type Dialect = "sqlite" | "mysql";
 
@@ -18,6 +19,7 @@ export const migrations = [
   LimitCounters1763910000000,
   JobClaims1763920000000,
   TeamSync1763930000000,
+  SpendVersion1763940000000,
 ];
 
 /**

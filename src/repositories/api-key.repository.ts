@@ -1,5 +1,6 @@
 import { type EntityManager, IsNull } from "typeorm";
 import { ApiKeyEntity, TeamEntity } from "../../entities";
+import { type RowOf, spendChanged } from "./workspace.repository";
 
 /** What a request's key resolves to: the key's row and the name of the team it belongs to. */
 export interface KeyOwner {
@@ -38,8 +39,10 @@ export class ApiKeyRepository {
   }
 
   /** Revoked keys free their name (active_name_key NULL) so it can be used again. */
-  async revoke(id: number, now: number): Promise<void> {
-    await this.repo.update({ id }, { revokedAt: now, activeNameKey: null });
+  async revoke(key: RowOf, now: number): Promise<void> {
+    await this.repo.update({ id: key.id }, { revokedAt: now, activeNameKey: null });
+    // A spend with this key must now be refused: recorded like any change a spend depends on.
+    await spendChanged(this.manager, key.workspaceId);
   }
 
   /** One indexed lookup per API request: the key by its hash, with its team's name. */

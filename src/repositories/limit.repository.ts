@@ -1,6 +1,7 @@
 import { type EntityManager, In } from "typeorm";
 import { LimitEntity, type LimitPeriod, type LimitScope, type MembershipStatus } from "../../entities";
 import { counterKey } from "./counter.repository";
+import { type RowOf, spendChanged } from "./workspace.repository";
 
 export type LimitValues = Pick<LimitEntity, "transactionMax" | "totalMax" | "period" | "setBy" | "updatedAt">;
 
@@ -19,6 +20,8 @@ export interface SpendContext {
   counters: Map<string, { id: number; tokens: number }>;
   /** With `keyId`: whether that API key of the team is still live (not revoked). */
   keyLive: boolean;
+  /** The workspace's spend version when this was read (WorkspaceRepository.spendChanged). */
+  version: number;
 }
 
 /** The period each kind of limit is in at one time (`periodStart`; "none" is always ""). */
@@ -32,7 +35,7 @@ const NO_COUNTER = "NULL, NULL, NULL, NULL";
 const COUNTER_COLUMNS = "c.id, c.subject_key, c.period_start, c.tokens";
 
 interface ContextRow {
-  kind: "team" | "member" | "limit" | "key";
+  kind: "team" | "member" | "limit" | "key" | "version";
   team: number | string | null;
   depth: number | string | null;
   user_id: string | null;
@@ -81,6 +84,8 @@ export class LimitRepository {
     subjectKey: string,
     values: LimitValues,
   ): Promise<LimitEntity> {
+    // put and delete change what a spend is measured against: each records it (spendChanged).
+    await spendChanged(this.manager, workspaceId);
     const existing = await this.find(teamId, scope, subjectKey);
     if (existing) {
       await this.repo.update({ id: existing.id }, values);
@@ -91,8 +96,9 @@ export class LimitRepository {
     return { ...row, id: Number(result.identifiers[0].id) };
   }
 
-  async delete(id: number): Promise<void> {
-    await this.repo.delete({ id });
+  async delete(limit: RowOf): Promise<void> {
+    await this.repo.delete({ id: limit.id });
+    await spendChanged(this.manager, limit.workspaceId);
   }
 
   /** Sets a member's total limit, keeping their transaction limit, creating the row if needed. */
@@ -173,6 +179,7 @@ export class LimitRepository {
        UNION ALL ${limitsWhere("l.scope = 'budget' AND l.team_id IN (SELECT id FROM up)", "c.subject_key = ''")}
        UNION ALL ${limitsWhere("l.team_id = ? AND l.scope = 'default' AND l.subject_key = ''", `c.subject_key IN (${list})`)}
        UNION ALL ${limitsWhere(`l.team_id = ? AND l.scope = 'member' AND l.subject_key IN (${list})`, "c.subject_key = l.subject_key")}
+       UNION ALL SELECT 'version', v.version, NULL, NULL, NULL, ${NO_LIMIT} FROM spend_versions v WHERE v.workspace_id = ?
        ${keyId === undefined ? "" : `UNION ALL SELECT 'key', k.id, NULL, NULL, NULL, ${NO_LIMIT} FROM api_keys k WHERE k.id = ? AND k.team_id = ? AND k.revoked_at IS NULL`}`,
       [
         workspaceId,
@@ -186,6 +193,7 @@ export class LimitRepository {
         ...starts,
         teamId,
         ...users,
+        workspaceId,
         ...(keyId === undefined ? [] : [keyId, teamId]),
       ],
     );
@@ -194,11 +202,13 @@ export class LimitRepository {
     const limits = new Map<number, LimitEntity>();
     const counters = new Map<string, { id: number; tokens: number }>();
     let keyLive = false;
+    let version = 0;
     const count = (value: number | string | null) => (value === null ? null : Number(value));
     for (const row of rows) {
       if (row.kind === "team") chain.push({ id: Number(row.team), depth: Number(row.depth) });
       else if (row.kind === "member") statuses.set(String(row.user_id), row.status as MembershipStatus);
       else if (row.kind === "key") keyLive = true;
+      else if (row.kind === "version") version = Number(row.team);
       else {
         const id = Number(row.id);
         // A default limit comes once per member who has a counter under it.
@@ -226,7 +236,14 @@ export class LimitRepository {
       }
     }
     chain.sort((x, y) => x.depth - y.depth);
-    return { chain: chain.map((t) => t.id), statuses, limits: [...limits.values()], counters, keyLive };
+    return {
+      chain: chain.map((t) => t.id),
+      statuses,
+      limits: [...limits.values()],
+      counters,
+      keyLive,
+      version,
+    };
   }
 
   /** The budgets set on any of these teams. */

@@ -1,5 +1,6 @@
 import { type EntityManager, In } from "typeorm";
 import { MembershipEntity, type MembershipStatus, RoleEntity, TeamEntity } from "../../entities";
+import { type RowOf, spendChanged } from "./workspace.repository";
 
 /** A membership with its role, as most rules need both. */
 export interface MemberWithRole extends MembershipEntity {
@@ -73,8 +74,10 @@ export class MembershipRepository {
       .sort((a, b) => a.team.nameKey.localeCompare(b.team.nameKey));
   }
 
+  // insert, setStatus and delete change who may spend: each records it (spendChanged).
   async insert(membership: Omit<MembershipEntity, "id">): Promise<MembershipEntity> {
     const result = await this.repo.insert(membership);
+    await spendChanged(this.manager, membership.workspaceId);
     return { ...membership, id: Number(result.identifiers[0].id) };
   }
 
@@ -83,12 +86,14 @@ export class MembershipRepository {
     await this.repo.update({ id }, { roleId, ownerMarker: owner ? 1 : null, updatedAt: now });
   }
 
-  async setStatus(id: number, status: MembershipStatus, now: number): Promise<void> {
-    await this.repo.update({ id }, { status, updatedAt: now });
+  async setStatus(membership: RowOf, status: MembershipStatus, now: number): Promise<void> {
+    await this.repo.update({ id: membership.id }, { status, updatedAt: now });
+    await spendChanged(this.manager, membership.workspaceId);
   }
 
-  async delete(id: number): Promise<void> {
-    await this.repo.delete({ id });
+  async delete(membership: RowOf): Promise<void> {
+    await this.repo.delete({ id: membership.id });
+    await spendChanged(this.manager, membership.workspaceId);
   }
 
   private async withRole(membership: MembershipEntity): Promise<MemberWithRole> {

@@ -1,6 +1,7 @@
 import type { EntityManager, SelectQueryBuilder } from "typeorm";
 import { MembershipEntity, RoleEntity, TeamEntity, TeamGrantEntity } from "../../entities";
 import type { Dialect } from "../db/data-source";
+import { type RowOf, spendChanged } from "./workspace.repository";
 
 export type TeamSort = "name" | "created" | "members";
 
@@ -70,12 +71,15 @@ export class TeamRepository {
     return { ...team, id: Number(result.identifiers[0].id) };
   }
 
-  async update(id: number, patch: Partial<Omit<TeamEntity, "id" | "workspaceId">>): Promise<void> {
-    await this.repo.update({ id }, patch);
+  // update (a new parent) and delete change which limits a spend falls under: each records it.
+  async update(team: RowOf, patch: Partial<Omit<TeamEntity, "id" | "workspaceId">>): Promise<void> {
+    await this.repo.update({ id: team.id }, patch);
+    await spendChanged(this.manager, team.workspaceId);
   }
 
-  async delete(id: number): Promise<void> {
-    await this.repo.delete({ id });
+  async delete(team: RowOf): Promise<void> {
+    await this.repo.delete({ id: team.id });
+    await spendChanged(this.manager, team.workspaceId);
   }
 
   async children(workspaceId: string, parentId: number): Promise<TeamEntity[]> {

@@ -143,7 +143,7 @@ export class ApiKeyService {
           "name",
         );
       }
-      await repos.apiKeys.revoke(key.id, this.clock.now());
+      await repos.apiKeys.revoke(key, this.clock.now());
       await this.audit.record(repos, actor, {
         teamId: team.id,
         action: "key.revoked",

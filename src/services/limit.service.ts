@@ -106,7 +106,7 @@ export class LimitService {
       if (values.transactionMax === null && values.totalMax === null) {
         // Removing a limit that doesn't exist changes nothing, so it leaves no audit event.
         if (!before) return { team, limit: null, before };
-        await repos.limits.delete(before.id);
+        await repos.limits.delete(before);
         await this.record(repos, actor, team, scope, subjectKey, before, null);
         return { team, limit: null, before };
       }

@@ -138,7 +138,7 @@ export class MemberService {
           `You own ${team.name}; hand it to someone else with /team transfer ${quote(team.name)} @user before leaving.`,
         );
       }
-      await repos.memberships.delete(membership.id);
+      await repos.memberships.delete(membership);
       await this.record(repos, actor, team, "member.left", membership, null);
       return team;
     });
@@ -152,7 +152,7 @@ export class MemberService {
       userIds,
       "remove people from",
       async (repos, team, membership) => {
-        await repos.memberships.delete(membership.id);
+        await repos.memberships.delete(membership);
         await this.record(repos, actor, team, "member.removed", membership, null);
       },
     );
@@ -244,7 +244,7 @@ export class MemberService {
           throw new Conflict(`<@${user}> is already in ${to.name}.`);
         const keep = membership.role.permissions.every((p) => toPermissions.has(p as Permission));
         const role = keep ? membership.role : memberRole;
-        await repos.memberships.delete(membership.id);
+        await repos.memberships.delete(membership);
         await this.record(repos, actor, from, "member.moved_out", membership, null);
         await this.insertMember(
           repos,
@@ -270,7 +270,7 @@ export class MemberService {
     const doing = status === "active" ? "reactivate people in" : "deactivate people in";
     return this.changeEach(actor, teamName, userIds, doing, async (repos, team, membership) => {
       if (membership.status === status) return;
-      await repos.memberships.setStatus(membership.id, status, this.clock.now());
+      await repos.memberships.setStatus(membership, status, this.clock.now());
       const action = status === "active" ? "member.reactivated" : "member.deactivated";
       await this.record(repos, actor, team, action, membership, { ...membership, status });
     });

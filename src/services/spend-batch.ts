@@ -18,21 +18,67 @@ export interface Plan {
 }
 
 /**
- * Plans per user and quarter-hour (periods turn only on quarter-hours, so every event of a user in
- * one quarter falls under the same counters), with one shared CounterKey object per counter, so
- * the per-event work is a map lookup, not a fresh list of limits and keys.
+ * A team's spend context (SpendContext) and what follows from it: which limits and counters each
+ * user's spends fall under, planned per user and quarter-hour (periods turn only on quarter-hours,
+ * so every event of a user in one quarter falls under the same counters), with one shared
+ * CounterKey object per counter, so the per-event work is a map lookup.
+ *
+ * UsageService keeps one per team between batches (SpendContexts): `absorb` merges a later read of
+ * the same spend version, `settle` carries a committed batch's totals forward, and `covers` says
+ * whether a batch's users and key were all read.
  */
 export class Planner {
   private readonly plans = new Map<string, Plan>();
   private readonly counters = new Map<string, CounterKey>();
   private readonly byId: Map<number, LimitEntity>;
+  /** Users whose membership was read (members or not), and the keys found live. */
+  private readonly known = new Set<string>();
+  private readonly liveKeys = new Set<number>();
 
   constructor(
     private readonly context: SpendContext,
     private readonly timeZone: string,
     private readonly teamId: number,
+    read: { users: string[]; keyId?: number },
   ) {
     this.byId = new Map(context.limits.map((l) => [l.id, l]));
+    this.remember(read.users, read.keyId);
+  }
+
+  /** The workspace's spend version the context was read at. */
+  get version(): number {
+    return this.context.version;
+  }
+
+  /** The running totals it decides on (shared with other teams' kept contexts: SpendContexts). */
+  get totals(): SpendContext["counters"] {
+    return this.context.counters;
+  }
+
+  /** Whether every one of these users, and the key, was read (so a batch of theirs needs no read). */
+  covers(users: string[], keyId: number | undefined): boolean {
+    if (keyId !== undefined && !this.liveKeys.has(keyId)) return false;
+    for (const user of users) if (!this.known.has(user)) return false;
+    return true;
+  }
+
+  /**
+   * Takes in a later read of the same spend version for more users (nothing it relies on changed
+   * in between): their statuses, their limits and the totals now. False, and nothing taken, when
+   * the version differs.
+   */
+  absorb(fresh: SpendContext, read: { users: string[]; keyId?: number }): boolean {
+    if (fresh.version !== this.context.version) return false;
+    for (const [user, status] of fresh.statuses) this.context.statuses.set(user, status);
+    for (const limit of fresh.limits) {
+      if (this.byId.has(limit.id)) continue;
+      this.byId.set(limit.id, limit);
+      this.context.limits.push(limit);
+    }
+    if (fresh.counters !== this.context.counters)
+      for (const [key, counter] of fresh.counters) this.context.counters.set(key, counter);
+    this.remember(read.users, read.keyId);
+    return true;
   }
 
   plan(userId: string, at: number): Plan {
@@ -46,14 +92,18 @@ export class Planner {
         : applicableLimits(this.context.limits, this.teamId, userId, at, this.timeZone);
       for (const a of applied) if (a.counter) a.counter = this.shared(a.counter);
       plan = problem ? { problem, applied } : { applied };
+      // Kept between batches: bounded, since old quarter-hours are never asked for again.
+      if (this.plans.size >= MAX_PLANS) this.plans.clear();
       this.plans.set(memo, plan);
     }
     return plan;
   }
 
-  /** Every counter a plan so far needs. */
-  keys(): CounterKey[] {
-    return [...this.counters.values()];
+  /** Every counter these plans need, each once. */
+  keysOf(planned: Plan[]): CounterKey[] {
+    const keys = new Set<CounterKey>();
+    for (const { applied } of planned) for (const { counter } of applied) if (counter) keys.add(counter);
+    return [...keys];
   }
 
   limit(id: number): LimitEntity | undefined {
@@ -71,6 +121,35 @@ export class Planner {
     return period !== undefined && key.periodStart === (period === "none" ? "" : periods[period]);
   }
 
+  /**
+   * A batch committed these totals' changes: they now hold `after`. Decided on totals read
+   * without locks, each must still be what the batch read here (`before`); else another batch of
+   * this process moved it meanwhile, and false. With `locked`, the batch read them under its locks,
+   * so its `after` is the truth whatever this held. A total the batch created has no id here: its
+   * user is read afresh next time, and a new budget total makes it false. False: this context's
+   * totals are no longer known and it must not be kept.
+   */
+  settle(deltas: CounterDelta[], locked: boolean): boolean {
+    for (const { key, id, before, after } of deltas) {
+      if (id === undefined) {
+        if (!key.subjectKey) return false;
+        this.known.delete(key.subjectKey);
+        continue;
+      }
+      const name = counterKey(key);
+      const counter = this.context.counters.get(name);
+      if (locked) this.context.counters.set(name, { id, tokens: after });
+      else if (counter?.id === id && counter.tokens === before) counter.tokens = after;
+      else return false;
+    }
+    return true;
+  }
+
+  private remember(users: string[], keyId: number | undefined): void {
+    for (const user of users) this.known.add(user);
+    if (keyId !== undefined && this.context.keyLive) this.liveKeys.add(keyId);
+  }
+
   private shared(key: CounterKey): CounterKey {
     const name = counterKey(key);
     const found = this.counters.get(name);
@@ -78,6 +157,17 @@ export class Planner {
     this.counters.set(name, key);
     return key;
   }
+}
+
+/** Plans a kept Planner remembers before it starts afresh. */
+const MAX_PLANS = 100_000;
+
+/** A running total a batch changed: from `before` to `after` (`id` undefined: created by it). */
+export interface CounterDelta {
+  key: CounterKey;
+  id: number | undefined;
+  before: number;
+  after: number;
 }
 
 export interface Decided {

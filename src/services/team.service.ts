@@ -192,7 +192,7 @@ export class TeamService {
           parentId,
         };
         const updated = { ...team, ...changes, updatedAt: this.clock.now() };
-        await repos.teams.update(team.id, { ...changes, updatedAt: updated.updatedAt });
+        await repos.teams.update(team, { ...changes, updatedAt: updated.updatedAt });
         await this.audit.record(repos, actor, {
           teamId: team.id,
           action: "team.updated",
@@ -220,7 +220,7 @@ export class TeamService {
           `${team.name} has ${children} sub-team${children === 1 ? "" : "s"}; move them elsewhere (/team set <sub-team> parent=…) or delete them first.`,
         );
       }
-      await repos.teams.delete(team.id);
+      await repos.teams.delete(team);
       await this.audit.record(repos, actor, {
         teamId: team.id,
         action: "team.deleted",

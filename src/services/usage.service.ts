@@ -6,10 +6,11 @@ import { InvalidInput, NotFound } from "../domain/errors";
 import { periodStart } from "../domain/periods";
 import type { Repositories } from "../repositories";
 import { type CounterKey, counterKey } from "../repositories/counter.repository";
-import type { PeriodStarts } from "../repositories/limit.repository";
+import type { PeriodStarts, SpendContext } from "../repositories/limit.repository";
 import { ROWS_PER_INSERT } from "../repositories/usage.repository";
 import { KeyRevoked } from "./api-key.service";
-import { type Decided, decideBatch, Planner } from "./spend-batch";
+import { type CounterDelta, type Decided, decideBatch, Planner } from "./spend-batch";
+import { SpendContexts } from "./spend-contexts";
 import { evaluate, headroom, type RejectReason } from "./spend-rules";
 
 export interface SpendInput {
@@ -72,6 +73,8 @@ export class UsageService {
    */
   private readonly contended = new Map<number, number>();
   private readonly inFlight = new Map<number, number>();
+  /** Teams' spend contexts kept between batches (see SpendContexts). */
+  private readonly contexts = new SpendContexts();
 
   constructor(
     private readonly db: Database,
@@ -91,31 +94,40 @@ export class UsageService {
     options: SpendOptions = {},
   ): Promise<{ results: SpendResult[]; notices: LimitNotice[] }> {
     const clean = events.map((e, i) => this.valid(e, i));
+    // The totals come with the context for the periods of the batch's first event (a batch
+    // reports what just happened, so nearly always every event is in those periods).
+    const periods = periodsAt(clean[0]?.occurredAt ?? this.clock.now(), this.timeZone);
+    const read = { users: uniqueUsers(clean), keyId: options.keyId };
     this.inFlight.set(teamId, (this.inFlight.get(teamId) ?? 0) + 1);
     try {
+      let locking = this.isContended(teamId);
       for (let attempt = 1; ; attempt++) {
-        const locking = attempt > 1 || this.isContended(teamId);
-        // The totals come with the context for the periods of the batch's first event (a batch
-        // reports what just happened, so nearly always every event is in those periods). It is
-        // read while the transaction starts, on another connection where there is one to spare.
-        const periods = periodsAt(clean[0]?.occurredAt ?? this.clock.now(), this.timeZone);
-        const users = uniqueUsers(clean);
-        const plan = (repos: Repositories) =>
-          this.planner(repos, workspaceId, teamId, users, { periods, keyId: options.keyId });
-        const aside = this.db.readAside(plan);
-        // Awaited in the transaction; this only keeps a failure before then from going unhandled.
-        aside?.catch(() => undefined);
+        // Where batches of a team meet, each reads afresh under locks; else the team's kept context.
+        const kept = locking ? undefined : this.contexts.get(workspaceId, teamId, periods);
+        const planner = this.plannerFor(workspaceId, teamId, periods, read, kept);
+        let plans: Planner | undefined;
         try {
-          return await this.db.transaction(async (repos) =>
-            this.recordIn(repos, await (aside ?? plan(repos)), periods, workspaceId, teamId, clean, locking),
-          );
+          const outcome = await this.db.transaction(async (repos) => {
+            plans = await planner(repos);
+            return this.recordIn(repos, plans, periods, workspaceId, teamId, clean, locking);
+          });
+          // Kept for the team's next batch, with the totals as this one left them.
+          if (plans?.settle(outcome.deltas, locking)) this.contexts.keep(teamId, periods, plans);
+          else this.contexts.drop(teamId, plans);
+          return { results: outcome.results, notices: outcome.notices };
         } catch (error) {
+          this.contexts.drop(teamId, plans ?? kept);
+          // The kept context no longer holds (something it relies on changed): read afresh.
+          if (error instanceof ContextStale && attempt < 4) continue;
           // A total moved under a batch decided without locks (another batch on the same counters
           // got there first): decide again, this time holding the locks. And another process
           // recorded one of these transaction IDs (or notices, or counters) between our read and
           // our insert: run again, and it will be reported as a duplicate.
           if (error instanceof CountersMoved) this.contended.set(teamId, Date.now() + CONTENDED_MS);
-          if ((error instanceof CountersMoved || isUniqueViolation(error)) && attempt < 3) continue;
+          if ((error instanceof CountersMoved || isUniqueViolation(error)) && attempt < 3) {
+            locking = true;
+            continue;
+          }
           throw error;
         }
       }
@@ -124,6 +136,40 @@ export class UsageService {
       if (left > 0) this.inFlight.set(teamId, left);
       else this.inFlight.delete(teamId);
     }
+  }
+
+  /**
+   * How the batch gets its Planner, started at once beside the transaction where the pool has a
+   * connection to spare (Database.readAside), and awaited before the batch takes any lock. A kept
+   * context that covers the batch's users and key costs one read of the workspace's spend
+   * version, and is used only if that hasn't moved since it was read (else ContextStale); any
+   * other reads the batch's users' context, merged into the kept one when both are of the same
+   * version.
+   */
+  private plannerFor(
+    workspaceId: string,
+    teamId: number,
+    periods: PeriodStarts,
+    read: { users: string[]; keyId?: number },
+    kept: Planner | undefined,
+  ): (repos: Repositories) => Promise<Planner> {
+    const work = kept?.covers(read.users, read.keyId)
+      ? async (repos: Repositories) => {
+          if ((await repos.workspaces.spendVersion(workspaceId)) !== kept.version) throw new ContextStale();
+          return kept;
+        }
+      : async (repos: Repositories) => {
+          const fresh = await this.context(repos, workspaceId, teamId, read.users, {
+            periods,
+            keyId: read.keyId,
+          });
+          const context = this.contexts.share(workspaceId, fresh);
+          return kept?.absorb(context, read) ? kept : new Planner(context, this.timeZone, teamId, read);
+        };
+    const aside = this.db.readAside(work);
+    // Awaited in the transaction; this only keeps a failure before then from going unhandled.
+    aside?.catch(() => undefined);
+    return (repos) => aside ?? work(repos);
   }
 
   private isContended(teamId: number): boolean {
@@ -151,10 +197,9 @@ export class UsageService {
     const periods = periodsAt(at, this.timeZone);
     return this.db.read(async (repos) => {
       // One statement: the context and, for this user now, every limit's running total.
-      const plans = await this.planner(repos, workspaceId, teamId, [spend.userId], {
-        periods,
-        keyId: options.keyId,
-      });
+      const read = { users: [spend.userId], keyId: options.keyId };
+      const context = await this.context(repos, workspaceId, teamId, read.users, { ...read, periods });
+      const plans = new Planner(context, this.timeZone, teamId, read);
       const { problem, applied } = plans.plan(spend.userId, at);
       if (problem) return { allowed: false, reason: problem, remaining: 0, transactionMax: 0 };
       const used = (k: CounterKey) => plans.readCounter(k)?.tokens ?? 0;
@@ -192,9 +237,9 @@ export class UsageService {
     teamId: number,
     events: Required<SpendInput>[],
     locking: boolean,
-  ): Promise<{ results: SpendResult[]; notices: LimitNotice[] }> {
+  ): Promise<{ results: SpendResult[]; notices: LimitNotice[]; deltas: CounterDelta[] }> {
     const planned = events.map((e) => plans.plan(e.userId, e.occurredAt));
-    const keys = plans.keys();
+    const keys = plans.keysOf(planned);
     const read = !locking && keys.every((k) => plans.inPeriods(k, periods));
     const counters = new Map<CounterKey, { id: number; tokens: number } | undefined>();
     if (read) for (const key of keys) counters.set(key, plans.readCounter(key));
@@ -241,7 +286,7 @@ export class UsageService {
       }
     }
 
-    const deltas: { key: CounterKey; id: number | undefined; before: number; after: number }[] = [];
+    const deltas: CounterDelta[] = [];
     for (const key of keys) {
       const before = start.get(key) ?? 0;
       const after = batch.used.get(key) ?? before;
@@ -259,7 +304,7 @@ export class UsageService {
       await repos.counters.addMany(updates);
     }
     const notices = await this.notices(repos, plans, deltas, now, workspaceId, teamId);
-    return { results: batch.results, notices };
+    return { results: batch.results, notices, deltas };
   }
 
   /** The 80%/100% thresholds this batch crossed, each recorded once (across processes). */
@@ -300,17 +345,17 @@ export class UsageService {
   }
 
   /** The team's context for deciding spends by `userIds` (one statement, whatever the depth). */
-  private async planner(
+  private async context(
     repos: Repositories,
     workspaceId: string,
     teamId: number,
     userIds: string[],
     options: { periods?: PeriodStarts; keyId?: number },
-  ): Promise<Planner> {
+  ): Promise<SpendContext> {
     const context = await repos.limits.spendContext(workspaceId, teamId, userIds, options);
     if (options.keyId !== undefined && !context.keyLive) throw new KeyRevoked();
     if (context.chain.length === 0) throw new NotFound("That team no longer exists.");
-    return new Planner(context, this.timeZone, teamId);
+    return context;
   }
 
   private valid(event: SpendInput, index: number): Required<SpendInput> {
@@ -343,6 +388,9 @@ export class UsageService {
 
 /** A total moved after the batch read it without a lock: it is decided again, with the locks. */
 class CountersMoved extends Error {}
+
+/** The workspace's spend version moved since the team's kept context was read: it is read afresh. */
+class ContextStale extends Error {}
 
 function periodsAt(at: number, timeZone: string): PeriodStarts {
   return {
